@@ -1,0 +1,37 @@
+# backo developer commands. `make test` and `make run` work on a fresh clone.
+VENV      := .venv
+VPY       := $(VENV)/bin/python
+STAMP     := $(VENV)/.installed
+PORT      ?= 5000
+
+# The first interpreter that is Python >= 3.12 (pyenv honours .python-version for `python3`).
+PYTHON ?= $(shell for p in python3.12 python3.13 python3 python; do \
+	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	    echo $$p; break; fi; done)
+
+.PHONY: test run bench install clean check-python
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then echo "backo needs Python >= 3.12 (python3.12 or python3.13 on PATH)" >&2; exit 1; fi
+
+$(VPY): | check-python
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(VPY) pyproject.toml
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(VPY) -m pytest
+
+run: $(STAMP)
+	PORT=$(PORT) $(VPY) -m examples.quickstart.app
+
+bench: $(STAMP)
+	$(VPY) -m benchmarks.run $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

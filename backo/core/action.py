@@ -1,0 +1,101 @@
+"""Action: an operation on one Item, richer than a PUT, with a payload schema and rights."""
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from stricto import Dict, Permissions, SRightError, validation_parameters
+
+from backo.log import ACTION, get_logger
+
+from .options import parse_options
+
+log = get_logger(ACTION)
+
+ACTION_OPTIONS: dict[str, Any] = {
+    "can_see|exists": {"type": bool | Callable, "default": True},
+    "can_execute": {"type": bool | Callable, "default": True},
+}
+
+
+def call_with_accepted_kwargs(function: Callable, *args: Any, **kwargs: Any) -> Any:
+    """Call ``function(*args, **kwargs)``, leaving out the kwargs it does not accept.
+
+    Lets backo pass ``transaction_id`` to handlers written ``f(action, o, **kwargs)``
+    without breaking those written ``f(action, o)``.
+    """
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return function(*args, **kwargs)
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return function(*args, **kwargs)
+    accepted = {p.name for p in parameters if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+    return function(*args, **{key: value for key, value in kwargs.items() if key in accepted})
+
+
+class Action(Dict):
+    """A named operation on an Item: ``on_trig(action, item, **kwargs)`` with a validated payload.
+
+    Example::
+
+        def vote(action, book, **kwargs):
+            book.score = action.score
+            book.save(**kwargs)
+
+        books.register_action("vote", Action({"score": Float(min=0, max=10)}, vote,
+                                             can_execute=lambda right, book: current_user.has_role("READER")))
+
+    ``can_see`` (alias ``exists``) tells whether the action makes sense for an Item,
+    ``can_execute`` whether the current user may run it: bools or ``f(right_name, item)``.
+    Other keywords are stricto ``Dict`` options of the payload.
+    """
+
+    @validation_parameters
+    def __init__(self, schema: dict, on_trig: Callable, **kwargs: Any) -> None:
+        options = parse_options(kwargs, ACTION_OPTIONS, strict=False)
+        Dict.__init__(self, schema, **kwargs)
+        self._permissions.add_or_modify_permission("see", options["can_see"])
+        self._permissions.add_or_modify_permission("execute", options["can_execute"])
+        rights = Permissions(see=options["can_see"], execute=options["can_execute"])
+        rights.enable()
+        self.__dict__["_action_rights"] = rights
+        self.__dict__["on_trig"] = on_trig
+        self.attach(None, None, None)
+
+    def attach(self, name: str | None, collection: Any, backoffice: Any) -> None:
+        """Record where this action is registered (done by ``Collection.register_action``).
+
+        ``name``, ``collection`` and ``backoffice`` become attributes, unless the payload
+        has fields of those names.
+        """
+        attachment = {"name": name, "collection": collection, "backoffice": backoffice}
+        self.__dict__["_attachment"] = attachment
+        for attribute, value in attachment.items():
+            if attribute not in self._keys:
+                self.__dict__[attribute] = value
+
+    def can_see(self, o: Any) -> bool:
+        """Tell whether this action exists for the Item ``o``."""
+        return self.__dict__["_action_rights"].is_allowed_to("see", o) is True
+
+    def can_execute(self, o: Any) -> bool:
+        """Tell whether the current user may run this action on ``o``."""
+        return self.__dict__["_action_rights"].is_allowed_to("execute", o) is True
+
+    def go(self, o: Any, **kwargs: Any) -> Any:
+        """Run the action on ``o`` and return what ``on_trig`` returns.
+
+        :raises SRightError: the action is not available for ``o`` or not allowed.
+        """
+        name = self.__dict__["_attachment"]["name"]
+        if not self.can_see(o):
+            log.error("Try to launch non available action '%s'", name)
+            raise SRightError('Action "{0}" not available', name)
+        if not self.can_execute(o):
+            log.error("Try to launch forbidden action '%s'", name)
+            raise SRightError('Action "{0}" forbidden', name)
+        return call_with_accepted_kwargs(self.__dict__["on_trig"], self, o, **kwargs)
+
+
+Action.__module__ = "backo.action"

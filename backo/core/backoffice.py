@@ -1,0 +1,109 @@
+"""BaseBackoffice: the application — its collections, its transactions, its checks."""
+
+import itertools
+import threading
+from typing import Any
+
+from stricto import EVENT_MANAGER, SSyntaxError, validation_parameters
+
+from backo.log import BACKOFFICE, get_logger
+
+from .collection import BaseCollection
+from .transaction import OperatorType, Transaction
+
+log = get_logger(BACKOFFICE)
+
+
+class BaseBackoffice:
+    """The domain side of a Backoffice (no HTTP): a registry of collections.
+
+    Registered collections are reachable as attributes (``backoffice.users``) unless
+    their name is already an attribute of the backoffice (then use
+    ``backoffice.collections["name"]``).
+    """
+
+    name: str | None = None
+    collections: dict = {}
+
+    @validation_parameters
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.collections: dict[str, BaseCollection] = {}
+        #: open transactions: id -> recorded steps, oldest first
+        self.transactions: dict[int, list[Transaction]] = {}
+        self._transaction_ids = itertools.count(2)
+        self._transaction_lock = threading.Lock()
+
+    def __copy__(self) -> "BaseBackoffice":
+        # A backoffice is a registry: everything registered in it shares it.
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        collections = self.__dict__.get("collections", {})
+        if name in collections:
+            return collections[name]
+        registered = ", ".join(collections) or "none"
+        raise AttributeError(f"backoffice {self.__dict__.get('name')!r} has no attribute or collection {name!r}; collections: {registered}")
+
+    def __repr__(self) -> str:
+        return f"<Backoffice {self.name!r}>"
+
+    @validation_parameters
+    def register_collection(self, coll: BaseCollection) -> None:
+        """Add ``coll`` to this backoffice.
+
+        :raises SSyntaxError: a collection of that name is already registered.
+        """
+        if coll.name in self.collections:
+            raise SSyntaxError('Backoffice register_collection : collection "{0}" already registered', coll.name)
+        self.collections[coll.name] = coll
+        coll.attach_to(self)
+
+    add_collection = register_collection
+
+    def get_meta(self) -> dict:
+        """``{"name": ..., "collections": [...]}`` in registration order."""
+        return {"name": self.name, "collections": [coll.get_meta() for coll in self.collections.values()]}
+
+    def check_syntax(self) -> None:
+        """Ask every model to check its references; problems are logged on the ``ref`` logger."""
+        log.debug("Check syntax start")
+        for coll in self.collections.values():
+            EVENT_MANAGER.trigg("check_syntax", coll.model, coll.model)
+        log.debug("Check syntax end")
+
+    # --- transactions (used by Item operations and the HTTP layer) --------------------
+
+    def start_transaction(self) -> int:
+        """Open a transaction and return its id (the first is 2)."""
+        with self._transaction_lock:
+            transaction_id = next(self._transaction_ids)
+            self.transactions[transaction_id] = []
+        return transaction_id
+
+    def stop_transaction(self, transaction_id: int) -> None:
+        """Commit: forget the recorded steps. :raises KeyError: unknown transaction."""
+        with self._transaction_lock:
+            del self.transactions[transaction_id]
+
+    def record_transaction(
+        self, transaction_id: int | None, collection_name: str, operation: OperatorType, _id: str, obj: dict | None
+    ) -> None:
+        """Record one step of an open transaction (nothing if ``transaction_id`` is falsy)."""
+        if not transaction_id:
+            return
+        self.transactions[transaction_id].append(Transaction(collection_name, operation, _id, obj))
+
+    def rollback_transaction(self, transaction_id: int) -> None:
+        """Undo the recorded steps, newest first, then forget the transaction.
+
+        A step that cannot be undone is logged and the others are still undone.
+        """
+        with self._transaction_lock:
+            records = self.transactions.pop(transaction_id, [])
+        log.info("Rollback transactions %s with %s actions", transaction_id, len(records))
+        for record in reversed(records):
+            try:
+                record.rollback(self)
+            except Exception:  # noqa: BLE001 - keep undoing the other steps
+                log.exception("Rollback of %r in transaction %s failed", record, transaction_id)

@@ -1,0 +1,205 @@
+"""BaseCollection: a named set of Items of one model, in one storage, with rights."""
+
+import typing
+from typing import Any
+
+from stricto import Permissions, SRightError, SSyntaxError, validation_parameters
+
+from backo.log import COLLECTION, get_logger
+from backo.storage.db.base import DBConnector
+
+from .action import Action
+from .item import Item
+from .options import parse_options
+from .selection import Selection
+
+log = get_logger(COLLECTION)
+
+_RIGHT = {"type": typing.Union[bool, typing.Callable], "default": True}
+
+#: The rights of a collection and their accepted spellings (BEHAVIOR.md 3.1).
+COLLECTION_OPTIONS: dict[str, Any] = {
+    "can_read|read": _RIGHT,
+    "can_modify|modify|write|can_write|can_update|update": _RIGHT,
+    "can_delete|delete": _RIGHT,
+    "can_create|create": _RIGHT,
+    "refuse_filter": typing.Callable,
+}
+
+#: The name of the selection every collection has: all its Items.
+ALL_SELECTION = "_all"
+
+
+class BaseCollection:
+    """The domain side of a Collection (no HTTP): Items, rights, actions and selections.
+
+    ``can_read``, ``can_create``, ``can_modify`` and ``can_delete`` are bools or
+    ``f(right_name, item) -> bool``; anything but ``True`` refuses.
+    """
+
+    name: str | None = None
+    model: Item | None = None
+    db_handler: DBConnector | None = None
+
+    @validation_parameters
+    def __init__(self, name: str, model: Item, db_handler: DBConnector, **kwargs: Any) -> None:
+        options = parse_options(kwargs, COLLECTION_OPTIONS, strict=True)
+        self.name = name
+        self.db_handler = db_handler
+        self.backoffice: Any = None
+        self.refuse_filter = options["refuse_filter"]
+        self.migration = None
+        self._permissions = Permissions(
+            read=options["can_read"],
+            create=options["can_create"],
+            delete=options["can_delete"],
+            modify=options["can_modify"],
+        )
+        self._permissions.enable()
+        self.actions: dict[str, Action] = {}
+        self.selections: dict[str, Selection] = {}
+        self.model = model.copy()
+        self.model._collection = self
+        self.model.db_handler = db_handler
+        self.register_selection(ALL_SELECTION, Selection())
+
+    def __copy__(self) -> "BaseCollection":
+        # A collection is a registry: Items and their copies share it.
+        return self
+
+    def __repr__(self) -> str:
+        return f"<Collection {self.name!r}>"
+
+    # --- rights -----------------------------------------------------------------------
+
+    def is_allowed_to(self, right_name: str, o: Any = None) -> bool | None:
+        """Evaluate the collection right ``right_name`` ("read", "create"...) for ``o``."""
+        return self._permissions.is_allowed_to(right_name, o)
+
+    def is_strictly_allowed_to(self, right_name: str) -> bool | None:
+        """The right if it is a plain bool, None if it is a callable."""
+        return self._permissions.is_strictly_allowed_to(right_name)
+
+    # --- items ------------------------------------------------------------------------
+
+    def new_item(self) -> Item:
+        """A new, empty (UNSET) Item of this collection, permissions not yet enforced."""
+        item = self.model.copy()
+        item.disable_permissions()
+        return item
+
+    new = new_item
+
+    def item_from_document(self, document: dict) -> Item:
+        """An Item (SAVED, permissions enforced) holding a document read from storage."""
+        if "_id" in document and not isinstance(document["_id"], str):
+            document = {**document, "_id": str(document["_id"])}
+        item = self.new_item()
+        item._fill(document)
+        return item
+
+    def create(self, obj: dict, **kwargs: Any) -> Item:
+        """Create, store and return a new Item from ``obj`` (see :meth:`Item.create`)."""
+        item = self.new_item()
+        item.create(obj, **kwargs)
+        item.enable_permissions()
+        return item
+
+    def get_by_id(self, _id: Any) -> Item:
+        """Return the stored Item ``_id``.
+
+        :raises NotFoundError: no such Item. :raises SRightError: no read right.
+        """
+        if self.is_allowed_to("read", None) is not True:
+            # 0.2.1's message, kept for compatibility (it is the read right that failed).
+            raise SRightError("No permission to create in collection {0}", self.name)
+        item = self.new_item()
+        item.load(_id)
+        return item
+
+    def set(self, datas: dict | list) -> Item | list[Item]:
+        """New (unsaved) Items filled with ``datas``: one for a dict, a list for a list."""
+        if isinstance(datas, list):
+            return [self.set(data) for data in datas]
+        item = self.new_item()
+        item.set(datas)
+        return item
+
+    def select(self, filter_for_selection: Any = None) -> list[Item]:
+        """Every readable Item matching a stricto match filter (``{"a": {"b": 1}}``, ``("$gt", 3)``)."""
+        return self.selections[ALL_SELECTION].select(filter_for_selection)["result"]
+
+    def select_one(self, filter_for_selection: Any = None) -> Item | None:
+        """The Item matching the filter if exactly one does, else None."""
+        found = self.select(filter_for_selection)
+        return found[0] if len(found) == 1 else None
+
+    def drop(self) -> None:
+        """Delete every stored Item of this collection (no events, no rights: for tests)."""
+        self.db_handler.drop()
+
+    # --- structure --------------------------------------------------------------------
+
+    def define_view(self, name: str, list_of_selector: list[str]) -> None:
+        """Add the view ``name`` to the fields designated by the selectors (unknown ones are ignored)."""
+        for selector in list_of_selector:
+            field = self.model.select(selector)
+            if field is not None and name not in field._views:
+                field._views.append(name)
+
+    def get_other_collection(self, name: str) -> "BaseCollection | None":
+        """Another collection of the same backoffice, or None if it has none of that name."""
+        if self.backoffice is None:
+            raise SSyntaxError("Collection {0} not registered into an backoffice", self.name)
+        return self.backoffice.collections.get(name)
+
+    @validation_parameters
+    def register_action(self, name: str, action: Action) -> None:
+        """Register ``action`` under ``name`` (served at ``_actions/<name>/<_id>``)."""
+        if name in self.actions:
+            raise SSyntaxError('Collection {0} register_action : action "{1}" already registered', self.name, name)
+        action.attach(name, self, self.backoffice)
+        self.actions[name] = action
+
+    add_action = register_action
+
+    @validation_parameters
+    def register_selection(self, selection_name: str, selection: Selection) -> None:
+        """Register ``selection`` under ``selection_name``; only ``_all`` may be replaced."""
+        if selection_name in self.selections and selection_name != ALL_SELECTION:
+            raise SSyntaxError(
+                'Collection {0} register_selection : selection "{1}" already registered', self.name, selection_name
+            )
+        selection.backoffice = self.backoffice
+        selection.name = selection_name
+        selection.collection = self
+        self.selections[selection_name] = selection
+
+    def attach_to(self, backoffice: Any) -> None:
+        """Record the backoffice this collection (and its actions and selections) belongs to."""
+        self.backoffice = backoffice
+        for name, action in self.actions.items():
+            action.attach(name, self, backoffice)
+        for selection in self.selections.values():
+            selection.backoffice = backoffice
+
+    def get_meta(self) -> dict:
+        """The collection as a generic front end needs it: schema, rights, actions, selections."""
+        actions = []
+        for name, action in self.actions.items():
+            schema = action.get_schema()
+            schema["name"] = name
+            actions.append(schema)
+        selections = []
+        for name, selection in self.selections.items():
+            schema = selection.get_schema()
+            schema["name"] = name
+            selections.append(schema)
+        return {
+            "name": self.name,
+            "item": self.model.get_schema(),
+            "rights": self._permissions.get_as_dict_of_strings(),
+            "actions": actions,
+            "selections": selections,
+        }
+

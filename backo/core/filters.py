@@ -1,0 +1,120 @@
+"""Filters: the query-string grammar turned into stricto match filters, and filter merging.
+
+Pure functions on plain values: the HTTP layer uses them to read query strings and
+bodies, selections to combine their own filter with the caller's, references to find
+the items pointing at another.
+"""
+
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+#: Operator spellings accepted on the wire for the stricto operator on the right.
+OPERATOR_SYNONYMS = {"$re": "$reg"}
+
+
+class MultiDictLike(Protocol):
+    """What :func:`multidict_to_filter` needs of a query string (werkzeug's MultiDict fits)."""
+
+    def keys(self) -> Iterable[str]: ...
+
+    def getlist(self, key: str) -> list[Any]: ...
+
+
+def coerce_scalar(value: Any) -> Any:
+    """``int(value)`` if it works, else ``float(value)``, else ``value`` (query-string typing)."""
+    for convert in (int, float):
+        try:
+            return convert(value)
+        except (ValueError, TypeError, OverflowError):
+            continue
+    return value
+
+
+def _operator(name: str) -> str:
+    return OPERATOR_SYNONYMS.get(name, name)
+
+
+def _coerce_list(values: list[Any]) -> Any:
+    """A repeated key: one value is a scalar, ``[$op, v]`` an operator, otherwise a list."""
+    coerced = [coerce_scalar(value) for value in values]
+    if len(coerced) == 1:
+        return coerced[0]
+    if len(coerced) == 2 and isinstance(coerced[0], str) and coerced[0].startswith("$"):
+        return (_operator(coerced[0]), coerced[1])
+    return coerced
+
+
+def append_path_to_filter(filter_as_dict: dict, key: str, value: Any) -> dict:
+    """Add ``key=value`` to ``filter_as_dict`` (mutated and returned).
+
+    A dotted key nests (``a.b.c``); a last part starting with ``$`` is an operator
+    (``age.$gt`` -> ``{"age": ("$gt", v)}``). A list value is coerced element-wise
+    (see :func:`coerce_scalar`); other values are used as they are.
+    """
+    if isinstance(value, list):
+        value = _coerce_list(value)
+    head, dot, rest = key.partition(".")
+    if not dot:
+        filter_as_dict[key] = value
+    elif rest.startswith("$") and "." not in rest:
+        filter_as_dict[head] = (_operator(rest), value)
+    else:
+        if not isinstance(filter_as_dict.get(head), dict):
+            filter_as_dict[head] = {}
+        append_path_to_filter(filter_as_dict[head], rest, value)
+    return filter_as_dict
+
+
+def multidict_to_filter(md: MultiDictLike) -> dict:
+    """Turn a query string into a match filter; keys starting with ``_`` are parameters, skipped.
+
+    ``toto=miam&titi.tutu=23.2&tata.$gt=11`` ->
+    ``{"toto": "miam", "titi": {"tutu": 23.2}, "tata": ("$gt", 11)}``
+    """
+    result: dict = {}
+    for key in md.keys():
+        if key.startswith("_"):
+            continue
+        append_path_to_filter(result, key, list(md.getlist(key)))
+    return result
+
+
+def _as_condition(value: Any) -> Any:
+    """A filter value as an operator tuple, so that it can join an ``$and``."""
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and value[0].startswith("$"):
+        return value
+    return ("$eq", value)
+
+
+def resolve_filter(selection_filter: Any) -> Any:
+    """A selection's own filter: a dict or tuple as given, a callable's answer, or ``{}``."""
+    if selection_filter is None:
+        return {}
+    if callable(selection_filter):
+        return selection_filter()
+    return selection_filter
+
+
+def merge_filters(selection_filter: Any, match_filter: Any) -> Any:
+    """Combine a selection's filter with a caller's: both must hold.
+
+    Keys only in one side are copied; nested dicts merge; a key both sides constrain
+    becomes ``("$and", [...])``.
+
+    :raises TypeError: the selection filter is not a dict and the caller adds conditions.
+    """
+    base = resolve_filter(selection_filter)
+    if not isinstance(match_filter, dict) or not match_filter:
+        return base
+    if not isinstance(base, dict):
+        raise TypeError("this selection's filter is not a dict: it cannot be combined with a filter")
+    merged = dict(base)
+    for key, value in match_filter.items():
+        if key not in merged:
+            merged[key] = value
+        elif isinstance(merged[key], dict) and isinstance(value, dict):
+            merged[key] = merge_filters(merged[key], value)
+        else:
+            merged[key] = ("$and", [_as_condition(merged[key]), _as_condition(value)])
+    return merged
+

@@ -1,0 +1,320 @@
+"""Item: one stored object — a stricto Dict schema with an ``_id``, metadata and a workflow.
+
+An Item moves UNSET -> SAVED (``load``/``create``) -> UNSET (``delete``); ``save`` writes
+it back. Each of ``create``, ``save`` and ``delete`` is one transaction: if anything it
+causes fails (a reference update, a storage error), everything already written is
+undone before the error reaches the caller.
+"""
+
+import copy
+from typing import Any
+
+from stricto import EVENT_MANAGER, Dict, SRightError, String, validation_parameters
+
+from backo.error import BackoError
+from backo.storage.db.base import DBConnector
+
+from .metadata import DEFAULT_META_DATA_HANDLER, GenericMetaDataHandler
+from .options import parse_options
+from .references.loop_guard import LoopPath
+from .status import StatusType
+from .transaction import OperatorType, transaction
+
+#: The keyword arguments every Item database method accepts (BEHAVIOR.md 4.3).
+#: ``m_path`` is the documented name of ``looper``.
+ITEM_METHOD_OPTIONS: dict[str, Any] = {
+    "transaction_id": int | None,
+    "looper|m_path": LoopPath | list | None,
+    "old_object": Dict | None,
+}
+
+#: Fields backo owns: a client cannot supply them when creating an Item.
+SYSTEM_FIELDS = ("_id", "_meta")
+
+
+def item_method_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Check the kwargs of load/reload/save/delete/create and return them normalised.
+
+    Unknown keys raise ``TypeError("keys [...] not used")``. The documented ``m_path``
+    becomes ``looper``; given as a list, its ``(collection, _id, path)`` steps seed a new
+    :class:`LoopPath`.
+    """
+    options = parse_options(dict(kwargs), ITEM_METHOD_OPTIONS, strict=True)
+    if "m_path" not in kwargs:
+        return dict(kwargs)
+    normalised = {key: value for key, value in kwargs.items() if key != "m_path"}
+    looper = options.get("looper")
+    if isinstance(looper, list):
+        seeded = LoopPath()
+        for step in looper:
+            if isinstance(step, tuple) and len(step) == 3:
+                seeded.append(*step)
+        looper = seeded
+    normalised["looper"] = looper
+    return normalised
+
+
+class _ItemState:
+    """What an Item knows beyond its values; copies share the collection and connectors."""
+
+    __slots__ = ("status", "collection", "db_handler", "meta_data_handler", "stored_document")
+
+    def __init__(self, meta_data_handler: GenericMetaDataHandler | None) -> None:
+        self.status = StatusType.UNSET
+        self.collection: Any = None
+        self.db_handler: DBConnector | None = None
+        self.meta_data_handler = meta_data_handler
+        #: the document as last read from or written to the database
+        self.stored_document: dict | None = None
+
+    def __copy__(self) -> "_ItemState":
+        twin = _ItemState(self.meta_data_handler)
+        twin.status = self.status
+        twin.collection = self.collection
+        twin.db_handler = self.db_handler
+        twin.stored_document = self.stored_document
+        return twin
+
+
+_STATE_ATTRIBUTES = {
+    "db_handler": "db_handler",
+    "meta_data_handler": "meta_data_handler",
+    "_status": "status",
+    "_collection": "collection",
+}
+
+
+def _mark_unsaved(event_name: str, root: Any, me: "Item", **kwargs: Any) -> None:
+    """stricto's ``"change"`` event: a SAVED Item that changes becomes UNSAVED."""
+    if me._status is StatusType.SAVED:
+        me._status = StatusType.UNSAVED
+
+
+class Item(Dict):
+    """The schema of a collection's objects, and one object of it.
+
+    Example::
+
+        book = Item({"title": String(required=True), "pages": Int()})
+        books = Collection("books", book, DBYmlConnector(path="/data/books"))
+        b = books.create({"title": "Dune"})
+        b.pages = 412
+        b.save()
+
+    ``meta_data_handler`` (default: :class:`StandardMetaDataHandler`) decides what goes in
+    ``_meta``; every other keyword is a stricto ``Dict`` option.
+    """
+
+    @validation_parameters
+    def __init__(self, schema: dict, **kwargs: Any) -> None:
+        options = parse_options(
+            kwargs,
+            {"meta_data_handler": {"type": GenericMetaDataHandler | None, "default": DEFAULT_META_DATA_HANDLER}},
+            strict=False,
+        )
+        handler = options.get("meta_data_handler")
+        Dict.__init__(self, schema, **kwargs)
+        self.__dict__["_state"] = _ItemState(handler)
+        self.add_to_model("_id", String(can_modify=False))
+        if handler is not None:
+            handler.append_schema(self)
+        EVENT_MANAGER.register_event(self, "change", _mark_unsaved)
+
+    # --- state attributes (kept apart from the stricto values) -------------------------
+
+    def __getattr__(self, name: str) -> Any:
+        state_name = _STATE_ATTRIBUTES.get(name)
+        if state_name is not None:
+            return getattr(self.__dict__["_state"], state_name)
+        return Dict.__getattr__(self, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        state_name = _STATE_ATTRIBUTES.get(name)
+        if state_name is not None:
+            setattr(self.__dict__["_state"], state_name, value)
+            return
+        Dict.__setattr__(self, name, value)
+
+    @property
+    def _loaded_object(self) -> "Item | None":
+        """The Item as last read from or written to the database (built on demand)."""
+        document = self.__dict__["_state"].stored_document
+        return None if document is None else self._item_from_document(document)
+
+    @validation_parameters
+    def set_db_handler(self, db_connector: DBConnector) -> None:
+        """Store and read this Item through ``db_connector``."""
+        self.db_handler = db_connector
+
+    def create_uniq_id(self) -> str:
+        """Ask the database connector for a new id for this Item."""
+        return self.db_handler.generate_id(self)
+
+    # --- database operations ----------------------------------------------------------
+
+    def load(self, _id: Any, **kwargs: Any) -> None:
+        """Fill this (UNSET) Item with the stored object ``_id``; triggers ``"loaded"``.
+
+        :raises NotFoundError: no such id. :raises SRightError: no read right.
+        """
+        kwargs = item_method_kwargs(kwargs)
+        if self._status is not StatusType.UNSET:
+            raise BackoError("Cannot load an non-unset object in {0}", self._collection_name())
+        self._require_right("read", self, "No permission to read element in collection {0}")
+        key = _id.get_value() if isinstance(_id, String) else str(_id)
+        self._fill(self.db_handler.get_by_id(key))
+        self.trigg("loaded", **kwargs)
+
+    def reload(self, **kwargs: Any) -> None:
+        """Read this Item again from the database (to see changes made elsewhere)."""
+        kwargs = item_method_kwargs(kwargs)
+        if self._status is StatusType.UNSET:
+            raise BackoError("Cannot reload an unset object in {0}", self._collection_name())
+        self._require_right("read", self, "No permission to read element in collection {0}")
+        document = self.db_handler.get_by_id(self._id.get_value())
+        self._status = StatusType.UNSET
+        self._fill(document)
+        self.trigg("loaded", **kwargs)
+
+    def create(self, obj: dict, **kwargs: Any) -> None:
+        """Fill this new Item with ``obj``, give it an id and metadata, and store it.
+
+        ``_id`` and ``_meta`` in ``obj`` are ignored: backo sets them. Triggers
+        ``"created"`` after the write; if a handler fails, the creation is undone.
+        """
+        kwargs = item_method_kwargs(kwargs)
+        self._require_right("create", None, "No permission to create in collection {0}")
+        with transaction(self._backoffice(), kwargs.get("transaction_id")) as transaction_id:
+            kwargs["transaction_id"] = transaction_id
+            self.set(_without_system_fields(obj))
+            self._id.set_value(self.create_uniq_id())
+            if self.meta_data_handler is not None:
+                self.meta_data_handler.update(self)
+            self.enable_permissions()
+            document = self._document_to_store(None)
+            new_id = self.db_handler.create(document)
+            self._id.set_value(new_id)
+            document["_id"] = new_id
+            self._status = StatusType.SAVED
+            self._remember(document)
+            self._record(transaction_id, OperatorType.CREATE, None)
+            self.trigg("created", **kwargs)
+
+    def save(self, **kwargs: Any) -> None:
+        """Write this Item's values; triggers ``"before_save"`` and ``"saved"``.
+
+        Handlers receive ``old_object``, the Item as previously stored. Fields the current
+        user cannot read are written back unchanged, never erased.
+        """
+        kwargs = item_method_kwargs(kwargs)
+        if self._status is StatusType.UNSET:
+            raise BackoError("Cannot save an unset object in {0}", self._collection_name())
+        self._require_right("modify", self, "No permission to modify element in collection {0}")
+        with transaction(self._backoffice(), kwargs.get("transaction_id")) as transaction_id:
+            kwargs["transaction_id"] = transaction_id
+            if self.meta_data_handler is not None:
+                self.meta_data_handler.update(self)
+            previous = self._previous_document()
+            kwargs["old_object"] = self._item_from_document(previous)
+            self.trigg("before_save", **kwargs)
+            document = self._document_to_store(previous)
+            self.db_handler.save(self._id.get_value(), document)
+            self._status = StatusType.SAVED
+            self._remember(document)
+            self._record(transaction_id, OperatorType.UPDATE, previous)
+            self.trigg("saved", **kwargs)
+
+    def delete(self, **kwargs: Any) -> None:
+        """Remove this Item from the database; triggers ``"before_delete"`` first."""
+        kwargs = item_method_kwargs(kwargs)
+        if self._status is StatusType.UNSET:
+            raise BackoError("Cannot delete an unset object in {0}", self._collection_name())
+        self._require_right("delete", self, "No permission to delete element in collection {0}")
+        with transaction(self._backoffice(), kwargs.get("transaction_id")) as transaction_id:
+            kwargs["transaction_id"] = transaction_id
+            self.trigg("before_delete", **kwargs)
+            previous = self._previous_document()
+            self.db_handler.delete_by_id(self._id.get_value())
+            self._status = StatusType.UNSET
+            self.__dict__["_state"].stored_document = None
+            self._record(transaction_id, OperatorType.DELETE, previous)
+
+    # --- helpers ----------------------------------------------------------------------
+
+    def _collection_name(self) -> str | None:
+        return None if self._collection is None else self._collection.name
+
+    def _backoffice(self) -> Any:
+        return None if self._collection is None else self._collection.backoffice
+
+    def _require_right(self, right_name: str, o: "Item | None", message: str) -> None:
+        """Raise SRightError(message) unless the collection grants ``right_name`` on ``o``."""
+        if self._collection is None:
+            return
+        if self._collection.is_allowed_to(right_name, o) is not True:
+            raise SRightError(message, self._collection.name)
+
+    def _fill(self, document: dict) -> None:
+        """Assign a stored document (read-only fields included) and mark the Item SAVED."""
+        self.disable_permissions()
+        self.set(document)
+        self.enable_permissions()
+        self._status = StatusType.SAVED
+        self._remember(document)
+
+    def _remember(self, document: dict) -> None:
+        self.__dict__["_state"].stored_document = document
+
+    def _previous_document(self) -> dict:
+        """The stored version of this Item (read from the database if not known)."""
+        document = self.__dict__["_state"].stored_document
+        if document is None:
+            document = self.db_handler.get_by_id(self._id.get_value())
+        return document
+
+    def _item_from_document(self, document: dict) -> "Item":
+        """A new Item of the same model holding ``document`` (permissions enabled)."""
+        twin = self._collection.new_item() if self._collection is not None else copy.copy(self)
+        twin.disable_permissions()
+        twin.set(document)
+        twin.enable_permissions()
+        twin._status = StatusType.SAVED
+        twin._remember(document)
+        return twin
+
+    def _document_to_store(self, previous: dict | None) -> dict:
+        """The JSON-ready dict to write: the ``"save"`` view, every readable or not field.
+
+        Fields hidden by ``exists`` keep their previously stored value.
+        """
+        was_enabled = self._permissions.get_permissions_status()
+        self.disable_permissions()
+        try:
+            view = self.get_view("save")
+            document = {} if view is None else view.get_encoded()
+            if previous:
+                for key in self._keys:
+                    field = self.__dict__[key]
+                    if key not in document and key in previous and field.exists_or_can_read() is False:
+                        document[key] = previous[key]
+        finally:
+            if was_enabled:
+                self.enable_permissions()
+        return document
+
+    def _record(self, transaction_id: int | None, operation: OperatorType, previous: dict | None) -> None:
+        backoffice = self._backoffice()
+        if backoffice is not None:
+            backoffice.record_transaction(
+                transaction_id, self._collection.name, operation, self._id.get_value(), previous
+            )
+
+
+def _without_system_fields(obj: Any) -> Any:
+    """``obj`` without the fields backo owns (a client cannot forge ``_id`` or ``_meta``)."""
+    if isinstance(obj, dict) and any(name in obj for name in SYSTEM_FIELDS):
+        return {key: value for key, value in obj.items() if key not in SYSTEM_FIELDS}
+    return obj
+
+
+Item.__module__ = "backo.item"

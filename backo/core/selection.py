@@ -1,0 +1,95 @@
+"""Selection: a named, filtered, paginated list of a collection's Items (or of some of their fields)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from stricto import SRightError, SSyntaxError, validation_parameters
+
+from backo.error import DBError
+from backo.log import SELECT, get_logger
+
+from .addon import CollectionAddon
+from .filters import merge_filters, resolve_filter
+from .options import parse_options
+
+log = get_logger(SELECT)
+
+SELECTION_OPTIONS: dict[str, Any] = {
+    "can_read|read": {"type": bool | Callable, "default": True},
+    "filter": dict | tuple | Callable,
+    "db_filter": dict | Callable,
+}
+
+#: The sort a selection asks the connector for unless told otherwise.
+DEFAULT_SORT = {"_id": 1}
+
+
+class Selection(CollectionAddon):
+    """A preset query on a collection, served at ``/<app>/<coll>/_selections/<name>``.
+
+    Example::
+
+        borrowed = Selection(["$.title", "$.borrow.user.login"], filter={"borrowed": True})
+        books.register_selection("borrowed", borrowed)
+
+    ``selectors`` picks fields (``"$._id"`` is put first when missing); None returns whole
+    Items. ``filter`` (a match filter, or a callable returning one) always applies;
+    ``db_filter`` (a dict, or a callable returning one) is handed to the connector.
+    ``can_read`` decides who may run the selection; extra keywords are extra rights.
+    """
+
+    @validation_parameters
+    def __init__(self, selectors: list[str] | None = None, **kwargs: Any) -> None:
+        options = parse_options(kwargs, SELECTION_OPTIONS, strict=False)
+        CollectionAddon.__init__(self, read=options["can_read"], **kwargs)
+        if selectors is not None and "$._id" not in selectors:
+            selectors.insert(0, "$._id")
+        #: the field selectors of each result row, or None for whole Items
+        self.selectors = selectors
+        self.filter = options["filter"]
+        self.db_filter = options["db_filter"]
+
+    def can_read(self) -> bool:
+        """Tell whether the current user may run this selection."""
+        return self.is_allowed_to("read", None) is True
+
+    def get_schema(self) -> dict:
+        """The selection as ``_meta`` shows it: rights and selectors."""
+        return {"rights": self.get_rights_schema(), "selectors": self.selectors}
+
+    def select(
+        self,
+        match_filter: Any = None,
+        page_size: int = 0,
+        num_of_element_to_skip: int = 0,
+        db_sort_object: dict = DEFAULT_SORT,
+    ) -> dict:
+        """Run the selection: ``{"result": [...], "total": n, "_skip": s, "_page": p}``.
+
+        ``total`` counts every matching Item the user may read; ``result`` holds the page
+        (``page_size`` 0 means everything).
+
+        :raises SRightError: the user may not run this selection.
+        """
+        if self.collection is None:
+            raise SSyntaxError(
+                'The selection "{0}" is not registered into a collection. (miss register_selection ?)', self.name
+            )
+        if not self.can_read():
+            raise SRightError("Execute {0} selection is forbidden", self.name)
+        effective_filter = merge_filters(self.filter, match_filter)
+        documents = self.collection.db_handler.select(resolve_filter(self.db_filter) or None, {}, 0, 0, db_sort_object)
+        if not isinstance(documents, list):
+            raise DBError('select "{0}" return a database error (not a list)', self.name)
+        result, total = [], 0
+        for document in documents:
+            item = self.collection.item_from_document(document)
+            if self.collection.is_allowed_to("read", item) is not True or not item.match(effective_filter):
+                continue
+            if total >= num_of_element_to_skip and (page_size == 0 or total < num_of_element_to_skip + page_size):
+                result.append(item if self.selectors is None else item.multi_select(self.selectors))
+            total += 1
+        return {"result": result, "total": total, "_skip": num_of_element_to_skip, "_page": page_size}
+
+
+Selection.__module__ = "backo.selection"

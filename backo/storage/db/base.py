@@ -1,0 +1,120 @@
+"""The contract every database backend implements: :class:`DBConnector`."""
+
+import abc
+import uuid
+from typing import Any
+
+from backo.error import DBError
+
+from .listing import MatchFilter
+
+
+class DBConnector(abc.ABC):
+    """A store of documents (plain dicts) keyed by a string ``_id``.
+
+    A backend subclasses this and implements the six abstract methods; their docstrings
+    are the contract backo relies on. ``generate_id`` comes free (a random decimal
+    string) and may be overridden by backends that assign ids themselves. Documents are
+    plain JSON-like dicts: a connector never sees Items. Failures are raised as
+    :class:`~backo.error.DBError`, and a missing id as :class:`~backo.error.NotFoundError`.
+
+    Example::
+
+        db = DBMemoryConnector()
+        _id = db.create({"_id": db.generate_id(None), "title": "Dune"})
+        db.get_by_id(_id)  # {"_id": "1316...", "title": "Dune"}
+        db.select({"title": ("$reg", "^D")}, sort_object={"title": 1})
+
+    Keyword arguments are parsed non-strictly: unknown ones are ignored, so backends
+    can pass their whole ``**kwargs`` up.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        #: Optional callable returning a match filter that every query of this
+        #: connector must also satisfy (row-level restriction); None when unused.
+        self.restriction_filter: Any = kwargs.get("restriction")
+
+    def __copy__(self) -> "DBConnector":
+        """Return ``self``: a connector is an identity object, not a value.
+
+        stricto copies every attribute of an Item when it copies it, and every copy of
+        an Item must keep talking to the same store (same files, same memory, same
+        client) rather than to a duplicate of it.
+        """
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "DBConnector":
+        """Return ``self``, for the reason given in :meth:`__copy__`."""
+        return self
+
+    @abc.abstractmethod
+    def drop(self) -> None:
+        """Remove every document of the collection."""
+
+    @abc.abstractmethod
+    def create(self, o: dict[str, Any]) -> str:
+        """Store a new document and return the ``_id`` to use from now on.
+
+        backo sets ``o["_id"]`` to ``generate_id(item)`` first; a backend that assigns
+        its own ids returns the one it assigned, which then replaces the Item's id.
+        Creating an id that already exists raises DBError. ``o`` is not kept: mutating
+        it afterwards does not change the stored document.
+        """
+
+    @abc.abstractmethod
+    def save(self, _id: str, o: dict[str, Any]) -> None:
+        """Replace the document ``_id`` by ``o`` as a whole (fields absent from ``o`` go).
+
+        Upsert: saving an unknown id creates it, because rolling back a delete saves
+        the deleted document again.
+        """
+
+    @abc.abstractmethod
+    def get_by_id(self, _id: str) -> dict[str, Any]:
+        """Return the document ``_id`` (a dict containing ``"_id"``).
+
+        Raises NotFoundError if there is none. The caller owns the returned dict:
+        mutating it does not change the stored document.
+        """
+
+    @abc.abstractmethod
+    def delete_by_id(self, _id: str) -> bool:
+        """Remove the document ``_id``; return True if one was removed, else False."""
+
+    @abc.abstractmethod
+    def select(
+        self,
+        select_filter: MatchFilter,
+        projection: dict[str, Any] | None = None,
+        page_size: int = 0,
+        num_of_element_to_skip: int = 0,
+        sort_object: dict[str, int] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Return the documents matching ``select_filter``, as a list of dicts with ``"_id"``.
+
+        ``select_filter`` uses the stricto match-filter language (None: everything),
+        ``projection`` keeps or drops fields the MongoDB way, ``sort_object`` maps field
+        names to 1 (ascending) or -1 (descending), and ``page_size`` (0: no limit) and
+        ``num_of_element_to_skip`` cut one page after sorting. backo itself calls
+        ``select(filter_or_None, {}, 0, 0, sort)`` and pages on its side.
+        """
+
+    def generate_id(self, o: Any) -> str:
+        """Return a new random id for ``o``: a decimal string of 1 to 20 digits.
+
+        These are the upper 64 bits of a UUID4; ``o`` (the Item being created) is
+        there for backends that derive the id from the object.
+        """
+        return str(uuid.uuid4().int >> 64)
+
+    # -- helpers for the backends that keep whole documents themselves ---------------
+
+    def _reject_restriction(self, store_name: str) -> None:
+        """Refuse a ``restriction`` this backend cannot enforce, rather than ignore it."""
+        if self.restriction_filter is not None:
+            raise DBError("Restriction filter not implemented for {0}", store_name)
+
+    def _id_for_create(self, o: dict[str, Any]) -> str:
+        """The id under which ``create(o)`` stores ``o``: ``o["_id"]``, or a new one if unset."""
+        _id = o.get("_id")
+        return self.generate_id(o) if _id is None else str(_id)

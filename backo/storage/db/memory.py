@@ -1,0 +1,80 @@
+"""An in-memory database connector, for tests and scripts: :class:`DBMemoryConnector`."""
+
+import threading
+from typing import Any
+
+from backo.error import DBError, NotFoundError
+
+from .base import DBConnector
+from .listing import MatchFilter, apply_query, clone
+
+
+class DBMemoryConnector(DBConnector):
+    """Keep the documents of one collection in a dict, in insertion order.
+
+    Thread-safe. Documents are cloned on the way in and on the way out, so callers
+    never share data with the store. Nothing is persisted. ``restriction`` is not
+    supported (DBError), like on the YAML connector.
+
+    Example::
+
+        books = Collection("books", Book(), DBMemoryConnector())
+
+    .. versionadded:: 0.3.0
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._reject_restriction("memory")
+        self._documents: dict[str, dict[str, Any]] = {}
+        # Stored documents are never mutated in place, only replaced, so readers may
+        # clone them after releasing the lock.
+        self._lock = threading.RLock()
+
+    def drop(self) -> None:
+        with self._lock:
+            self._documents.clear()
+
+    def create(self, o: dict[str, Any]) -> str:
+        _id = self._id_for_create(o)
+        document = clone(o)
+        document["_id"] = _id
+        with self._lock:
+            if _id in self._documents:
+                raise DBError('_id "{0}" already exist in memory', _id)
+            self._documents[_id] = document
+        return _id
+
+    def save(self, _id: str, o: dict[str, Any]) -> None:
+        key = str(_id)
+        document = clone(o)
+        document["_id"] = key
+        with self._lock:
+            self._documents[key] = document
+
+    def get_by_id(self, _id: str) -> dict[str, Any]:
+        with self._lock:
+            document = self._documents.get(str(_id))
+        if document is None:
+            raise NotFoundError('_id "{0}" not found in memory', _id)
+        return clone(document)
+
+    def delete_by_id(self, _id: str) -> bool:
+        with self._lock:
+            return self._documents.pop(str(_id), None) is not None
+
+    def select(
+        self,
+        select_filter: MatchFilter,
+        projection: dict[str, Any] | None = None,
+        page_size: int = 0,
+        num_of_element_to_skip: int = 0,
+        sort_object: dict[str, int] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Return the matching documents; with no ``sort_object``, in insertion order."""
+        with self._lock:
+            documents = list(self._documents.values())
+        page = apply_query(
+            documents, select_filter, projection, page_size, num_of_element_to_skip, sort_object
+        )
+        return [clone(document) for document in page]
