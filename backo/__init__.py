@@ -28,6 +28,10 @@ from .error import SessionError as SessionError
 from .core.filters import append_path_to_filter as append_path_to_filter
 from .core.filters import multidict_to_filter as multidict_to_filter
 from .item import Item as Item
+from .ref import Ref as Ref
+from .refslist import DeleteStrategy as DeleteStrategy
+from .refslist import FillStrategy as FillStrategy
+from .refslist import RefsList as RefsList
 from .log import Logger as Logger
 from .log import LogLevel as LogLevel
 from .log import log_system as log_system
@@ -62,6 +66,8 @@ __all__ = [
     "DBError",
     "DBMemoryConnector",
     "DBYmlConnector",
+    "DeleteStrategy",
+    "FillStrategy",
     "FileError",
     "GenericMetaDataHandler",
     "Item",
@@ -69,6 +75,8 @@ __all__ = [
     "Logger",
     "NotFoundError",
     "PathNotFoundError",
+    "Ref",
+    "RefsList",
     "Selection",
     "SessionError",
     "StandardMetaDataHandler",

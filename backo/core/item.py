@@ -16,7 +16,7 @@ from backo.storage.db.base import DBConnector
 
 from .metadata import DEFAULT_META_DATA_HANDLER, GenericMetaDataHandler
 from .options import parse_options
-from .references.loop_guard import LoopPath
+from .references.loop_guard import BEING_DELETED, OPERATION_MAX_LOOP, LoopPath
 from .status import StatusType
 from .transaction import OperatorType, transaction
 
@@ -52,6 +52,14 @@ def item_method_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
         looper = seeded
     normalised["looper"] = looper
     return normalised
+
+
+def _with_operation_guard(kwargs: dict[str, Any], transaction_id: int | None) -> dict[str, Any]:
+    """The kwargs handed to event handlers: the transaction, and a loop guard for this operation."""
+    kwargs["transaction_id"] = transaction_id
+    if kwargs.get("looper") is None:
+        kwargs["looper"] = LoopPath(max_loop=OPERATION_MAX_LOOP)
+    return kwargs
 
 
 class _ItemState:
@@ -185,7 +193,7 @@ class Item(Dict):
         kwargs = item_method_kwargs(kwargs)
         self._require_right("create", None, "No permission to create in collection {0}")
         with transaction(self._backoffice(), kwargs.get("transaction_id")) as transaction_id:
-            kwargs["transaction_id"] = transaction_id
+            _with_operation_guard(kwargs, transaction_id)
             self.set(_without_system_fields(obj))
             self._id.set_value(self.create_uniq_id())
             if self.meta_data_handler is not None:
@@ -211,7 +219,7 @@ class Item(Dict):
             raise BackoError("Cannot save an unset object in {0}", self._collection_name())
         self._require_right("modify", self, "No permission to modify element in collection {0}")
         with transaction(self._backoffice(), kwargs.get("transaction_id")) as transaction_id:
-            kwargs["transaction_id"] = transaction_id
+            _with_operation_guard(kwargs, transaction_id)
             if self.meta_data_handler is not None:
                 self.meta_data_handler.update(self)
             previous = self._previous_document()
@@ -231,7 +239,8 @@ class Item(Dict):
             raise BackoError("Cannot delete an unset object in {0}", self._collection_name())
         self._require_right("delete", self, "No permission to delete element in collection {0}")
         with transaction(self._backoffice(), kwargs.get("transaction_id")) as transaction_id:
-            kwargs["transaction_id"] = transaction_id
+            _with_operation_guard(kwargs, transaction_id)
+            kwargs["looper"].append(self._collection_name(), self._id.get_value(), BEING_DELETED)
             self.trigg("before_delete", **kwargs)
             previous = self._previous_document()
             self.db_handler.delete_by_id(self._id.get_value())

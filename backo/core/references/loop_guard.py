@@ -5,6 +5,13 @@ from backo.error import BackoError
 #: The most entries a LoopPath accepts before refusing (one logical operation).
 DEFAULT_MAX_LOOP = 40
 
+#: The most entries of the guard backo opens for each create, save or delete: large
+#: enough for wide cascades; cycles cannot exhaust it since every step is taken once.
+OPERATION_MAX_LOOP = 100_000
+
+#: The path recorded for an Item being deleted, so that no reference update re-saves it.
+BEING_DELETED = "$"
+
 
 class LoopPath:
     """The ``(collection, _id, field path)`` steps already taken by one operation.
