@@ -310,10 +310,7 @@ def test_sort_mixed_types_none_and_missing_first_without_raising():
     assert ordered == [
         "missing", "none", "float", "int", "str2", "str", "dict", "list", "bool", "date", "other",
     ]  # fmt: skip
-    assert _ids(sort_documents(documents, {"v": -1})) == list(reversed(ordered[2:])) + [
-        "missing",
-        "none",
-    ]
+    assert _ids(sort_documents(documents, {"v": -1})) == [*reversed(ordered[2:]), "missing", "none"]
 
 
 def test_sort_by_a_dotted_path():

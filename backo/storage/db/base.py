@@ -2,7 +2,7 @@
 
 import abc
 import uuid
-from typing import Any
+from typing import Any, Self
 
 from backo.error import DBError
 
@@ -34,7 +34,7 @@ class DBConnector(abc.ABC):
         #: connector must also satisfy (row-level restriction); None when unused.
         self.restriction_filter: Any = kwargs.get("restriction")
 
-    def __copy__(self) -> "DBConnector":
+    def __copy__(self) -> Self:
         """Return ``self``: a connector is an identity object, not a value.
 
         stricto copies every attribute of an Item when it copies it, and every copy of
@@ -43,7 +43,7 @@ class DBConnector(abc.ABC):
         """
         return self
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> "DBConnector":
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
         """Return ``self``, for the reason given in :meth:`__copy__`."""
         return self
 

@@ -17,7 +17,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 #: A stricto match filter: a dict of field conditions, an ``("$op", operand)`` tuple, or None.
 MatchFilter = dict[str, Any] | tuple[str, Any] | None
@@ -118,9 +118,10 @@ def project(document: dict[str, Any], projection: Mapping[str, Any] | None) -> d
     """Keep (or drop) fields of ``document`` the way a MongoDB projection does.
 
     With at least one truthy field (or only ``{"_id": 1}``) the projection lists the
-    fields to keep (``{"name": 1}``); otherwise it lists fields to drop (``{"secret": 0}``). Keys may be dotted paths into
-    nested dicts. ``_id`` is kept unless the projection says ``"_id": 0``. An empty or
-    None projection returns ``document`` itself.
+    fields to keep (``{"name": 1}``); otherwise it lists the fields to drop
+    (``{"secret": 0}``). Keys may be dotted paths into nested dicts. ``_id`` is kept
+    unless the projection says ``"_id": 0``. An empty or None projection returns
+    ``document`` itself.
     """
     if not projection:
         return document
@@ -224,8 +225,15 @@ def sort_documents(
     ordered = list(documents)
     # Sorting by the last key first, then by each earlier key, relies on sort stability.
     for path, direction in reversed(list((sort_object or {}).items())):
-        ordered.sort(key=lambda doc, p=path: _sort_key(_lookup(doc, p)), reverse=direction < 0)
+        ordered.sort(key=_sort_key_at(path), reverse=direction < 0)
     return ordered
+
+
+def _sort_key_at(path: str) -> Callable[[dict[str, Any]], tuple[int, Any]]:
+    def key(document: dict[str, Any]) -> tuple[int, Any]:
+        return _sort_key(_lookup(document, path))
+
+    return key
 
 
 def paginate(documents: list[dict[str, Any]], page_size: int, skip: int) -> list[dict[str, Any]]:
@@ -260,22 +268,28 @@ def apply_query(
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
-def clone(value: Any) -> Any:
+def clone[T](value: T) -> T:
     """Deep-copy JSON-like data (dicts, lists, tuples); other values are returned as is.
 
     Stores hand out clones so that no caller can change stored data by mutating what it
     received or what it passed in. About 5x faster than :func:`copy.deepcopy` on a
     typical document: no memo, no copy protocol, and scalars are not even visited.
     """
+    return cast(T, _clone(value))
+
+
+def _clone(value: Any) -> Any:
     kind = type(value)
     if kind is dict:
-        return {key: item if type(item) in _SCALARS else clone(item) for key, item in value.items()}
+        return {
+            key: item if type(item) in _SCALARS else _clone(item) for key, item in value.items()
+        }
     if kind is list:
-        return [item if type(item) in _SCALARS else clone(item) for item in value]
+        return [item if type(item) in _SCALARS else _clone(item) for item in value]
     if kind is tuple:
-        return tuple([item if type(item) in _SCALARS else clone(item) for item in value])
+        return tuple([item if type(item) in _SCALARS else _clone(item) for item in value])
     if isinstance(value, dict):  # subclasses become plain dicts and lists
-        return {key: clone(item) for key, item in value.items()}
+        return {key: _clone(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [clone(item) for item in value]
+        return [_clone(item) for item in value]
     return value

@@ -322,7 +322,7 @@ class DBYmlConnector(DBConnector):
             except FileNotFoundError:
                 continue  # deleted since the folder was listed
             except _UnreadableDocument:
-                _log.warning('select skips "%s": not a readable YAML document', entry.path)
+                _log.error('select skips "%s": not a readable YAML document', entry.path)
         self._forget_all_but({entry.name for entry in listed})
         return documents
 
