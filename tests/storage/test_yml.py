@@ -425,7 +425,7 @@ def test_cached_documents_are_handed_out_as_clones(db: DBYmlConnector) -> None:
 CORRUPT_FILES = {"bad.yml": "a: [unclosed\n", "list.yml": "- a\n- list\n", "empty.yml": ""}
 
 
-def test_select_skips_corrupt_files_with_a_warning(
+def test_select_skips_corrupt_files_with_an_error_log(
     db: DBYmlConnector, folder: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     db.create({"_id": "1"})
@@ -434,7 +434,7 @@ def test_select_skips_corrupt_files_with_a_warning(
     caplog.set_level(logging.WARNING, logger="yml")
     assert db.select(None) == [{"_id": "1"}]
     warnings = [record for record in caplog.records if record.name == "yml"]
-    assert all(record.levelno == logging.WARNING for record in warnings)
+    assert all(record.levelno == logging.ERROR for record in warnings)  # visible at the default level
     for name in CORRUPT_FILES:
         assert any(str(folder / name) in record.getMessage() for record in warnings)
     caplog.clear()
