@@ -9,7 +9,7 @@ from backo.log import COLLECTION, get_logger
 from backo.storage.db.base import DBConnector
 
 from .action import Action
-from .item import Item
+from .item import Item, handled_events
 from .options import parse_options
 from .selection import Selection
 
@@ -61,6 +61,7 @@ class BaseCollection:
         self.model = model.copy()
         self.model._collection = self
         self.model.db_handler = db_handler
+        self._handled_events: set[str] | None = handled_events(self.model)
         self.register_selection(ALL_SELECTION, Selection())
 
     def __copy__(self) -> "BaseCollection":
@@ -80,6 +81,14 @@ class BaseCollection:
         """The right if it is a plain bool, None if it is a callable."""
         return self._permissions.is_strictly_allowed_to(right_name)
 
+    def handled_events(self) -> set[str] | None:
+        """The events some field of the model listens to (None: unknown, trigger them all).
+
+        Computed when the collection is built: handlers must be declared in the model
+        (``on=[...]`` on the Item or its fields), which is how backo documents them.
+        """
+        return self._handled_events
+
     # --- items ------------------------------------------------------------------------
 
     def new_item(self) -> Item:
@@ -90,12 +99,18 @@ class BaseCollection:
 
     new = new_item
 
-    def item_from_document(self, document: dict) -> Item:
-        """An Item (SAVED, permissions enforced) holding a document read from storage."""
+    def item_from_document(self, document: dict, validate: bool = True) -> Item:
+        """An Item (SAVED, permissions enforced) holding a document read from storage.
+
+        With ``validate=False`` the document is assigned without stricto's validation pass
+        (defaults and computed fields still apply): selections use it, since what they
+        read was validated when it was written. Loading one Item always validates, so a
+        document that no longer fits the model is reported there (see migrations).
+        """
         if "_id" in document and not isinstance(document["_id"], str):
             document = {**document, "_id": str(document["_id"])}
         item = self.new_item()
-        item._fill(document)
+        item._fill(document, validate=validate)
         return item
 
     def create(self, obj: dict, **kwargs: Any) -> Item:

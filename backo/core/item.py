@@ -28,6 +28,12 @@ ITEM_METHOD_OPTIONS: dict[str, Any] = {
     "old_object": Dict | None,
 }
 
+#: How many times computed fields are re-evaluated until stable (stricto allows 10).
+_MAX_COMPUTE_ROUNDS = 10
+
+#: The stricto view whose fields are written to the database.
+SAVE_VIEW = "save"
+
 #: Fields backo owns: a client cannot supply them when creating an Item.
 SYSTEM_FIELDS = ("_id", "_meta")
 
@@ -171,7 +177,7 @@ class Item(Dict):
         self._require_right("read", self, "No permission to read element in collection {0}")
         key = _id.get_value() if isinstance(_id, String) else str(_id)
         self._fill(self.db_handler.get_by_id(key))
-        self.trigg("loaded", **kwargs)
+        self._emit("loaded", **kwargs)
 
     def reload(self, **kwargs: Any) -> None:
         """Read this Item again from the database (to see changes made elsewhere)."""
@@ -182,7 +188,7 @@ class Item(Dict):
         document = self.db_handler.get_by_id(self._id.get_value())
         self._status = StatusType.UNSET
         self._fill(document)
-        self.trigg("loaded", **kwargs)
+        self._emit("loaded", **kwargs)
 
     def create(self, obj: dict, **kwargs: Any) -> None:
         """Fill this new Item with ``obj``, give it an id and metadata, and store it.
@@ -206,7 +212,7 @@ class Item(Dict):
             self._status = StatusType.SAVED
             self._remember(document)
             self._record(transaction_id, OperatorType.CREATE, None)
-            self.trigg("created", **kwargs)
+            self._emit("created", **kwargs)
 
     def save(self, **kwargs: Any) -> None:
         """Write this Item's values; triggers ``"before_save"`` and ``"saved"``.
@@ -224,13 +230,13 @@ class Item(Dict):
                 self.meta_data_handler.update(self)
             previous = self._previous_document()
             kwargs["old_object"] = self._item_from_document(previous)
-            self.trigg("before_save", **kwargs)
+            self._emit("before_save", **kwargs)
             document = self._document_to_store(previous)
             self.db_handler.save(self._id.get_value(), document)
             self._status = StatusType.SAVED
             self._remember(document)
             self._record(transaction_id, OperatorType.UPDATE, previous)
-            self.trigg("saved", **kwargs)
+            self._emit("saved", **kwargs)
 
     def delete(self, **kwargs: Any) -> None:
         """Remove this Item from the database; triggers ``"before_delete"`` first."""
@@ -241,7 +247,7 @@ class Item(Dict):
         with transaction(self._backoffice(), kwargs.get("transaction_id")) as transaction_id:
             _with_operation_guard(kwargs, transaction_id)
             kwargs["looper"].append(self._collection_name(), self._id.get_value(), BEING_DELETED)
-            self.trigg("before_delete", **kwargs)
+            self._emit("before_delete", **kwargs)
             previous = self._previous_document()
             self.db_handler.delete_by_id(self._id.get_value())
             self._status = StatusType.UNSET
@@ -249,6 +255,12 @@ class Item(Dict):
             self._record(transaction_id, OperatorType.DELETE, previous)
 
     # --- helpers ----------------------------------------------------------------------
+
+    def _emit(self, event_name: str, **kwargs: Any) -> None:
+        """Trigger ``event_name`` on this Item's tree, unless no field listens to it."""
+        listened = None if self._collection is None else self._collection.handled_events()
+        if listened is None or event_name in listened:
+            self.trigg(event_name, **kwargs)
 
     def _collection_name(self) -> str | None:
         return None if self._collection is None else self._collection.name
@@ -263,10 +275,21 @@ class Item(Dict):
         if self._collection.is_allowed_to(right_name, o) is not True:
             raise SRightError(message, self._collection.name)
 
-    def _fill(self, document: dict) -> None:
-        """Assign a stored document (read-only fields included) and mark the Item SAVED."""
+    def _fill(self, document: dict, validate: bool = True) -> None:
+        """Assign a stored document (read-only fields included) and mark the Item SAVED.
+
+        ``validate=False`` skips stricto's check pass but still applies transforms,
+        defaults and computed values (for documents known to have been validated).
+        """
         self.disable_permissions()
-        self.set(document)
+        if validate:
+            self.set(document)
+        else:
+            self.set_value(document)
+            self.set_default_value()
+            for _ in range(_MAX_COMPUTE_ROUNDS):
+                if not self.compute_value():
+                    break
         self.enable_permissions()
         self._status = StatusType.SAVED
         self._remember(document)
@@ -283,12 +306,10 @@ class Item(Dict):
 
     def _item_from_document(self, document: dict) -> "Item":
         """A new Item of the same model holding ``document`` (permissions enabled)."""
-        twin = self._collection.new_item() if self._collection is not None else copy.copy(self)
-        twin.disable_permissions()
-        twin.set(document)
-        twin.enable_permissions()
-        twin._status = StatusType.SAVED
-        twin._remember(document)
+        if self._collection is not None:
+            return self._collection.item_from_document(document, validate=False)
+        twin = copy.copy(self)
+        twin._fill(document, validate=False)
         return twin
 
     def _document_to_store(self, previous: dict | None) -> dict:
@@ -299,8 +320,11 @@ class Item(Dict):
         was_enabled = self._permissions.get_permissions_status()
         self.disable_permissions()
         try:
-            view = self.get_view("save")
-            document = {} if view is None else view.get_encoded()
+            if _mentions_view(self, SAVE_VIEW):
+                view = self.get_view(SAVE_VIEW)
+                document = {} if view is None else view.get_encoded()
+            else:  # same result, without copying the whole Item
+                document = self.get_encoded()
             if previous:
                 for key in self._keys:
                     field = self.__dict__[key]
@@ -317,6 +341,39 @@ class Item(Dict):
             backoffice.record_transaction(
                 transaction_id, self._collection.name, operation, self._id.get_value(), previous
             )
+
+
+def handled_events(field: Any) -> set[str] | None:
+    """The event names some handler listens to in ``field``'s tree (None if unknown).
+
+    Walking stricto's registry is much cheaper than triggering an event nobody listens
+    to: stricto visits every field and evaluates its rights on the way.
+    """
+    registry = getattr(EVENT_MANAGER, "_events_per_object", None)
+    if not isinstance(registry, dict):
+        return None
+    names = set(registry.get(field._event_id, {}))
+    children = [field.__dict__[key] for key in field._keys] if isinstance(field, Dict) else []
+    element_type = field.__dict__.get("_type")
+    if element_type is not None and hasattr(element_type, "_event_id"):
+        children.append(element_type)
+    for child in children:
+        child_names = handled_events(child)
+        if child_names is None:
+            return None
+        names |= child_names
+    return names
+
+
+def _mentions_view(field: Any, view_name: str) -> bool:
+    """Tell whether ``field`` or a field under it names ``view_name`` in its views."""
+    if any(view.lstrip("!+") == view_name for view in field._views):
+        return True
+    children = [field.__dict__[key] for key in field._keys] if isinstance(field, Dict) else []
+    element_type = field.__dict__.get("_type")
+    if element_type is not None and hasattr(element_type, "_views"):
+        children.append(element_type)
+    return any(_mentions_view(child, view_name) for child in children)
 
 
 def _without_system_fields(obj: Any) -> Any:

@@ -81,15 +81,31 @@ class Selection(CollectionAddon):
         documents = self.collection.db_handler.select(resolve_filter(self.db_filter) or None, {}, 0, 0, db_sort_object)
         if not isinstance(documents, list):
             raise DBError('select "{0}" return a database error (not a list)', self.name)
+        if not effective_filter and self.collection.is_strictly_allowed_to("read") is True:
+            page = _window(documents, page_size, num_of_element_to_skip)
+            result = [self._row(self.collection.item_from_document(document, validate=False)) for document in page]
+            return {"result": result, "total": len(documents), "_skip": num_of_element_to_skip, "_page": page_size}
         result, total = [], 0
         for document in documents:
-            item = self.collection.item_from_document(document)
+            item = self.collection.item_from_document(document, validate=False)
             if self.collection.is_allowed_to("read", item) is not True or not item.match(effective_filter):
                 continue
             if total >= num_of_element_to_skip and (page_size == 0 or total < num_of_element_to_skip + page_size):
-                result.append(item if self.selectors is None else item.multi_select(self.selectors))
+                result.append(self._row(item))
             total += 1
         return {"result": result, "total": total, "_skip": num_of_element_to_skip, "_page": page_size}
+
+    def _row(self, item: Any) -> Any:
+        """One result: the Item itself, or the values of the selectors."""
+        return item if self.selectors is None else item.multi_select(self.selectors)
+
+
+def _window(documents: list, page_size: int, skip: int) -> list:
+    """The documents of one page (``page_size`` 0: all from ``skip``; negative: none)."""
+    if page_size < 0:
+        return []
+    start = max(skip, 0)
+    return documents[start:] if page_size == 0 else documents[start : start + page_size]
 
 
 Selection.__module__ = "backo.selection"

@@ -9,6 +9,7 @@ from backo import (
     Backoffice,
     Collection,
     DBMemoryConnector,
+    Dict,
     GenericMetaDataHandler,
     Int,
     Item,
@@ -281,3 +282,31 @@ def test_a_failing_save_rolls_back_what_its_handlers_wrote() -> None:
         thing.save()
     assert log_coll.db_handler.get_by_id(entry._id.get_value())["n"] == 0
     assert things.db_handler.get_by_id(thing._id.get_value())["a"] == 1
+
+
+def test_fields_outside_the_save_view_are_not_stored() -> None:
+    coll = Collection("things", Item({"a": Int(), "scratch": String(views=["!save"])}), DBMemoryConnector())
+    item = coll.create({"a": 1, "scratch": "temporary"})
+    assert "scratch" not in coll.db_handler.get_by_id(item._id.get_value())
+    item.a = 2
+    item.save()
+    assert coll.db_handler.get_by_id(item._id.get_value()) == {
+        key: value for key, value in item.get_encoded().items() if key != "scratch"
+    }
+
+
+def test_handlers_on_nested_fields_fire() -> None:
+    fired: list[str] = []
+    nested = Dict({"b": Int(on=[("before_save", lambda event, root, me, **kw: fired.append(me.path_name()))])})
+    coll = Collection("things", Item({"sub": nested}), DBMemoryConnector())
+    item = coll.create({"sub": {"b": 1}})
+    item.save()
+    assert fired == ["$.sub.b"]
+
+
+def test_a_stored_document_that_no_longer_fits_fails_to_load_but_lists() -> None:
+    coll = Collection("things", Item({"a": Int(required=True)}), DBMemoryConnector())
+    coll.db_handler.create({"_id": "old", "a": None})
+    with pytest.raises(SConstraintError):
+        coll.get_by_id("old")
+    assert [item._id.get_value() for item in coll.select({})] == ["old"]
