@@ -18,6 +18,7 @@ from .metadata import DEFAULT_META_DATA_HANDLER, GenericMetaDataHandler
 from .options import parse_options
 from .references.loop_guard import BEING_DELETED, OPERATION_MAX_LOOP, LoopPath
 from .status import StatusType
+from .stricto_support import release_events_when_collected
 from .transaction import OperatorType, transaction
 
 #: The keyword arguments every Item database method accepts (BEHAVIOR.md 4.3).
@@ -133,6 +134,11 @@ class Item(Dict):
         if handler is not None:
             handler.append_schema(self)
         EVENT_MANAGER.register_event(self, "change", _mark_unsaved)
+
+    def __copy__(self) -> "Item":
+        twin = Dict.__copy__(self)
+        release_events_when_collected(twin)
+        return twin
 
     # --- state attributes (kept apart from the stricto values) -------------------------
 
