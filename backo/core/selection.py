@@ -11,6 +11,7 @@ from backo.log import SELECT, get_logger
 from .addon import CollectionAddon
 from .filters import merge_filters, resolve_filter
 from .options import parse_options
+from .prefilter import prefilter
 
 log = get_logger(SELECT)
 
@@ -86,7 +87,7 @@ class Selection(CollectionAddon):
             result = [self._row(self.collection.item_from_document(document, validate=False)) for document in page]
             return {"result": result, "total": len(documents), "_skip": num_of_element_to_skip, "_page": page_size}
         result, total = [], 0
-        for document in documents:
+        for document in prefilter(documents, self.collection.model, effective_filter):
             item = self.collection.item_from_document(document, validate=False)
             if self.collection.is_allowed_to("read", item) is not True or not item.match(effective_filter):
                 continue

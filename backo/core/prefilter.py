@@ -1,0 +1,73 @@
+"""A cheap first pass over stored documents before building Items for a selection.
+
+Building an Item costs a stricto copy; most selections keep a small part of the
+collection. For conditions whose truth on the raw document implies nothing less than
+on the Item (plain String/Int/Float/Bool fields without ``transform`` or ``set``),
+documents that certainly fail are dropped first. It is a *necessary* condition only:
+every document it keeps is still matched by stricto on the Item, so results are
+exactly those of matching every Item.
+"""
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from stricto import Bool, Float, Int, String
+
+_COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "$eq": operator.eq,
+    "$ne": operator.ne,
+    "$gt": operator.gt,
+    "$gte": operator.ge,
+    "$lt": operator.lt,
+    "$lte": operator.le,
+}
+_PLAIN_TYPES = (String, Int, Float, Bool)
+_Condition = tuple[str, Callable[[Any, Any], bool], Any]
+
+
+def _is_plain(field: Any) -> bool:
+    return isinstance(field, _PLAIN_TYPES) and field._transform is None and field._auto_set is None
+
+
+def _condition(key: str, value: Any) -> _Condition | None:
+    if isinstance(value, tuple):
+        if len(value) == 2 and value[0] in _COMPARATORS:
+            return (key, _COMPARATORS[value[0]], value[1])
+        return None
+    if isinstance(value, (dict, list)):
+        return None
+    return (key, operator.eq, value)
+
+
+def conditions_for(model: Any, match_filter: Any) -> list[_Condition]:
+    """The conditions of ``match_filter`` that can be checked on raw documents."""
+    if not isinstance(match_filter, dict):
+        return []
+    found = []
+    for key, value in match_filter.items():
+        field = model.__dict__.get(key) if key in model._keys else None
+        condition = _condition(key, value) if field is not None and _is_plain(field) else None
+        if condition is not None:
+            found.append(condition)
+    return found
+
+
+def _may_match(document: dict, conditions: list[_Condition]) -> bool:
+    for key, compare, value in conditions:
+        if key not in document:
+            continue  # a default may apply: let stricto decide
+        try:
+            if not compare(document[key], value):
+                return False
+        except TypeError:
+            continue
+    return True
+
+
+def prefilter(documents: list[dict], model: Any, match_filter: Any) -> list[dict]:
+    """``documents`` without those that certainly do not match ``match_filter``."""
+    conditions = conditions_for(model, match_filter)
+    if not conditions:
+        return documents
+    return [document for document in documents if _may_match(document, conditions)]
