@@ -38,6 +38,9 @@ from .log import log_system as log_system
 from .log import stack as stack
 from .meta_data_handler import GenericMetaDataHandler as GenericMetaDataHandler
 from .meta_data_handler import StandardMetaDataHandler as StandardMetaDataHandler
+from .request_decorators import check_content_type as check_content_type
+from .request_decorators import error_to_http_handler as error_to_http_handler
+from .request_decorators import return_http_error as return_http_error
 from .selection import Selection as Selection
 from .status import StatusType as StatusType
 from .db_connector import DBConnector as DBConnector
@@ -82,6 +85,9 @@ __all__ = [
     "StandardMetaDataHandler",
     "StatusType",
     "append_path_to_filter",
+    "check_content_type",
+    "error_to_http_handler",
+    "return_http_error",
     "current_user",
     "log_system",
     "multidict_to_filter",

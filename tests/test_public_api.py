@@ -15,7 +15,7 @@ DOCUMENTED = [
     "GenericMetaDataHandler", "StandardMetaDataHandler", "CurrentUser", "CurrentUserWrapper",
     "current_user", "DBError", "NotFoundError", "PathNotFoundError", "BackoError", "SessionError",
     "FileError", "Logger", "log_system", "LogLevel", "stack", "multidict_to_filter",
-    "append_path_to_filter",
+    "append_path_to_filter", "check_content_type", "return_http_error", "error_to_http_handler",
 ]  # fmt: skip
 
 #: 0.2.1 module paths that scripts import from (BEHAVIOR.md section 0).
@@ -37,6 +37,10 @@ MODULES = {
     "backo.log": ["Logger", "LogLevel", "log_system", "stack", "MyFormatter"],
     "backo.db_connector": ["DBConnector"],
     "backo.db_yml_connector": ["DBYmlConnector"],
+    "backo.request_decorators": ["check_content_type", "return_http_error", "error_to_http_handler"],
+    "backo.api_toolbox": ["append_path_to_filter", "multidict_to_filter", "request_to_object"],
+    "backo.patch": ["Patch"],
+    "backo.openapi": ["OpenAPISpec", "JSON_PATCH_SCHEMA", "BACKO_META_SCHEMA", "BACKO_FILTER_SCHEMA"],
 }
 
 

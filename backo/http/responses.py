@@ -1,0 +1,51 @@
+"""Response shaping: JSON through stricto's encoder, plain text for everything else."""
+
+import datetime
+import enum
+import json
+from typing import Any
+
+from flask import Response
+from stricto import StrictoEncoder
+
+from backo.error import BackoError
+
+JSON_MIMETYPE = "application/json"
+TEXT_MIMETYPE = "text/plain"
+
+
+class BackoJSONEncoder(StrictoEncoder):
+    """stricto's encoder (Items and fields encode themselves) plus dates and enums.
+
+    Plain datetimes appear in schemas (a ``Datetime(default=datetime(...))`` field), so
+    ``GET /_meta`` can always be encoded.
+    """
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, (datetime.datetime, datetime.date, datetime.time)):
+            return o.isoformat()
+        if isinstance(o, enum.Enum):
+            return o.name
+        return super().default(o)
+
+
+def to_json(value: Any) -> str:
+    """``value`` as JSON text.
+
+    :raises BackoError: the value holds something JSON cannot represent (a server-side
+        problem, hence a 500, not a 400).
+    """
+    try:
+        return json.dumps(value, cls=BackoJSONEncoder)
+    except (TypeError, ValueError) as exc:
+        raise BackoError("Cannot encode the response as JSON: {0}", str(exc)) from exc
+
+
+def json_response(value: Any, status: int = 200) -> Response:
+    """A JSON response (``application/json``) holding ``value``."""
+    return Response(to_json(value), status=status, mimetype=JSON_MIMETYPE)
+
+
+def text_response(text: str, status: int = 200) -> Response:
+    """A plain-text response (``deleted``, ``action done``, error messages)."""
+    return Response(text, status=status, mimetype=TEXT_MIMETYPE)

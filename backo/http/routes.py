@@ -1,0 +1,124 @@
+"""The route table, as data, and its registration on a Flask application.
+
+:data:`ROUTES` is the single description of a collection's REST API: Flask registration,
+the rights gating at build time and the OpenAPI paths are all derived from it, so a route
+cannot exist without its documentation.
+
+URLs: ``/{prefix}/{backoffice}/{collection}/...`` with clean single slashes (``"api"``,
+``"/api"`` and ``"/api/"`` are the same prefix). Each collection is one Flask blueprint
+named ``{backoffice}_{collection}``, so several backoffices can share an application; the
+optional ``jwt_auth`` hook runs before each of its routes. ``GET {base}/_meta`` and
+``GET {base}/openapi`` are application routes, not behind ``jwt_auth``.
+"""
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask
+
+from backo.core.collection import BaseCollection
+
+from . import views
+from .errors import error_to_http_handler
+from .openapi import record_built_routes
+
+#: A view: ``view(collection, **url_values) -> response``.
+View = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """One route of a collection: where it lives, what serves it, which right gates it."""
+
+    #: HTTP method
+    method: str
+    #: Flask rule relative to the collection (``""``, ``"/<_id>"``...)
+    path: str
+    #: endpoint name inside the collection's blueprint (0.2.1's names)
+    endpoint: str
+    #: the collection right that must not be literally False for the route to exist
+    right: str
+    #: the view serving it
+    view: View
+
+
+#: Every route of a collection (BEHAVIOR.md 10.1). Static paths come before ``<_id>``
+#: only for readability: werkzeug always prefers static segments.
+ROUTES: tuple[RouteSpec, ...] = (
+    RouteSpec("GET", "", "select", "read", views.list_view),
+    RouteSpec("POST", "", "create", "create", views.create_view),
+    RouteSpec("POST", "/_check", "check", "modify", views.check_view),
+    RouteSpec("POST", "/_meta", "meta", "modify", views.current_meta_view),
+    RouteSpec("GET", "/<_id>", "get", "read", views.get_view),
+    RouteSpec("PUT", "/<_id>", "put", "modify", views.put_view),
+    RouteSpec("PATCH", "/<_id>", "patch_one", "modify", views.patch_view),
+    RouteSpec("DELETE", "/<_id>", "delete", "delete", views.delete_view),
+    RouteSpec("POST", "/_actions/<action>/<_id>", "go", "read", views.action_view),
+    RouteSpec("GET", "/_selections/<selection>", "do_selection", "read", views.selection_view),
+    RouteSpec("POST", "/_selections/<selection>", "do_post_selection", "read", views.post_selection_view),
+)
+
+
+def base_path(prefix: str, backoffice_name: str) -> str:
+    """``/{prefix}/{name}`` with single slashes: ``("/api/", "app")`` -> ``/api/app``."""
+    parts = [part for part in f"{prefix}/{backoffice_name}".split("/") if part]
+    return "/" + "/".join(parts)
+
+
+def _safe_name(name: str) -> str:
+    """A Flask blueprint/endpoint name part: dots are reserved by Flask."""
+    return re.sub(r"[^0-9A-Za-z_\-]", "_", name)
+
+
+def blueprint_name(backoffice_name: str, collection_name: str) -> str:
+    """The blueprint of a collection: ``{backoffice}_{collection}`` (unique per application)."""
+    return f"{_safe_name(backoffice_name)}_{_safe_name(collection_name)}"
+
+
+def routes_for(collection: BaseCollection) -> list[RouteSpec]:
+    """The routes ``collection`` gets: those whose right is not literally False now.
+
+    A callable right keeps its routes; the core evaluates it per request (403).
+    """
+    return [spec for spec in ROUTES if collection.is_strictly_allowed_to(spec.right) is not False]
+
+
+def _bind(view: View, target: Any) -> View:
+    """A Flask view function serving ``view`` for ``target`` (a collection or a backoffice)."""
+
+    @functools.wraps(view)
+    def bound(**url_values: Any) -> Any:
+        return view(target, **url_values)
+
+    return bound
+
+
+def collection_blueprint(
+    backoffice_name: str, collection: BaseCollection, url_prefix: str, jwt_auth: Callable[[], Any] | None
+) -> tuple[Blueprint, list[RouteSpec]]:
+    """The blueprint serving ``collection`` at ``url_prefix``, and the routes it holds."""
+    blueprint = Blueprint(blueprint_name(backoffice_name, str(collection.name)), __name__, url_prefix=url_prefix)
+    specs = routes_for(collection)
+    for spec in specs:
+        blueprint.add_url_rule(spec.path, spec.endpoint, _bind(spec.view, collection), methods=[spec.method])
+    if jwt_auth is not None:
+        blueprint.before_request(error_to_http_handler(jwt_auth))
+    return blueprint, specs
+
+
+def register(backoffice: Any, app: Flask, prefix: str = "", jwt_auth: Callable[[], Any] | None = None) -> None:
+    """Add the routes of every collection of ``backoffice`` (in registration order) to ``app``.
+
+    :raises ValueError: (Flask) the backoffice's routes are already on ``app``.
+    """
+    base = base_path(prefix, backoffice.name)
+    for collection in backoffice.collections.values():
+        blueprint, specs = collection_blueprint(backoffice.name, collection, f"{base}/{collection.name}", jwt_auth)
+        app.register_blueprint(blueprint)
+        record_built_routes(collection, base, specs)
+    name = _safe_name(backoffice.name)
+    app.add_url_rule(f"{base}/_meta", f"_meta_{name}", _bind(views.backoffice_meta_view, backoffice), methods=["GET"])
+    app.add_url_rule(f"{base}/openapi", f"_openapi_{name}", _bind(views.openapi_view, backoffice), methods=["GET"])

@@ -1,0 +1,1 @@
+"""Runnable examples of backo applications (``python -m examples.quickstart.app``)."""

@@ -1,0 +1,1 @@
+"""The README quickstart: the "myApp" backoffice with users living at addresses."""
