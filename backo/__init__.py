@@ -16,36 +16,40 @@ import stricto as _stricto
 from .action import Action as Action
 from .backoffice import Backoffice as Backoffice
 from .collection import Collection as Collection
+from .core.filters import append_path_to_filter as append_path_to_filter
+from .core.filters import multidict_to_filter as multidict_to_filter
 from .current_user import CurrentUser as CurrentUser
 from .current_user import CurrentUserWrapper as CurrentUserWrapper
 from .current_user import current_user as current_user
+from .db_backo_redirect import DBRedirect as DBRedirect
+from .db_connector import DBConnector as DBConnector
+from .db_memory_connector import DBMemoryConnector as DBMemoryConnector
+from .db_mongo_connector import DBMongoConnector as DBMongoConnector
+from .db_restfull_connector import DBRestfullConnector as DBRestfullConnector
+from .db_yml_connector import DBYmlConnector as DBYmlConnector
 from .error import BackoError as BackoError
 from .error import DBError as DBError
 from .error import FileError as FileError
 from .error import NotFoundError as NotFoundError
 from .error import PathNotFoundError as PathNotFoundError
 from .error import SessionError as SessionError
-from .core.filters import append_path_to_filter as append_path_to_filter
-from .core.filters import multidict_to_filter as multidict_to_filter
 from .item import Item as Item
-from .ref import Ref as Ref
-from .refslist import DeleteStrategy as DeleteStrategy
-from .refslist import FillStrategy as FillStrategy
-from .refslist import RefsList as RefsList
 from .log import Logger as Logger
 from .log import LogLevel as LogLevel
 from .log import log_system as log_system
 from .log import stack as stack
 from .meta_data_handler import GenericMetaDataHandler as GenericMetaDataHandler
 from .meta_data_handler import StandardMetaDataHandler as StandardMetaDataHandler
+from .migration_report import MigrationReport as MigrationReport
+from .ref import Ref as Ref
+from .refslist import DeleteStrategy as DeleteStrategy
+from .refslist import FillStrategy as FillStrategy
+from .refslist import RefsList as RefsList
 from .request_decorators import check_content_type as check_content_type
 from .request_decorators import error_to_http_handler as error_to_http_handler
 from .request_decorators import return_http_error as return_http_error
 from .selection import Selection as Selection
 from .status import StatusType as StatusType
-from .db_connector import DBConnector as DBConnector
-from .db_memory_connector import DBMemoryConnector as DBMemoryConnector
-from .db_yml_connector import DBYmlConnector as DBYmlConnector
 
 #: stricto's public names re-exported here (types, errors, helpers; no submodules).
 STRICTO_NAMES: list[str] = [
@@ -68,6 +72,9 @@ __all__ = [
     "DBConnector",
     "DBError",
     "DBMemoryConnector",
+    "DBMongoConnector",
+    "DBRedirect",
+    "DBRestfullConnector",
     "DBYmlConnector",
     "DeleteStrategy",
     "FillStrategy",
@@ -75,6 +82,7 @@ __all__ = [
     "GenericMetaDataHandler",
     "Item",
     "LogLevel",
+    "MigrationReport",
     "Logger",
     "NotFoundError",
     "PathNotFoundError",

@@ -15,7 +15,8 @@ DOCUMENTED = [
     "GenericMetaDataHandler", "StandardMetaDataHandler", "CurrentUser", "CurrentUserWrapper",
     "current_user", "DBError", "NotFoundError", "PathNotFoundError", "BackoError", "SessionError",
     "FileError", "Logger", "log_system", "LogLevel", "stack", "multidict_to_filter",
-    "append_path_to_filter", "check_content_type", "return_http_error", "error_to_http_handler",
+    "append_path_to_filter", "DBMongoConnector", "DBRestfullConnector", "DBRedirect", "MigrationReport",
+    "check_content_type", "return_http_error", "error_to_http_handler",
 ]  # fmt: skip
 
 #: 0.2.1 module paths that scripts import from (BEHAVIOR.md section 0).
@@ -40,6 +41,10 @@ MODULES = {
     "backo.request_decorators": ["check_content_type", "return_http_error", "error_to_http_handler"],
     "backo.api_toolbox": ["append_path_to_filter", "multidict_to_filter", "request_to_object"],
     "backo.patch": ["Patch"],
+    "backo.db_mongo_connector": ["DBMongoConnector", "MongoClient", "ObjectId"],
+    "backo.db_restfull_connector": ["DBRestfullConnector"],
+    "backo.db_backo_redirect": ["DBRedirect"],
+    "backo.migration_report": ["MigrationReport"],
     "backo.openapi": ["OpenAPISpec", "JSON_PATCH_SCHEMA", "BACKO_META_SCHEMA", "BACKO_FILTER_SCHEMA"],
 }
 

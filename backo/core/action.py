@@ -8,7 +8,7 @@ from stricto import Dict, Permissions, SRightError, validation_parameters
 
 from backo.log import ACTION, get_logger
 
-from .options import parse_options
+from backo.options import parse_options
 
 log = get_logger(ACTION)
 

@@ -2,6 +2,7 @@
 
 import itertools
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from stricto import EVENT_MANAGER, SSyntaxError, validation_parameters
@@ -9,6 +10,8 @@ from stricto import EVENT_MANAGER, SSyntaxError, validation_parameters
 from backo.log import BACKOFFICE, get_logger
 
 from .collection import BaseCollection
+from .migration import MIGRATE_OPTIONS, MigrationReport
+from backo.options import parse_options
 from .transaction import OperatorType, Transaction
 
 log = get_logger(BACKOFFICE)
@@ -43,7 +46,9 @@ class BaseBackoffice:
         if name in collections:
             return collections[name]
         registered = ", ".join(collections) or "none"
-        raise AttributeError(f"backoffice {self.__dict__.get('name')!r} has no attribute or collection {name!r}; collections: {registered}")
+        raise AttributeError(
+            f"backoffice {self.__dict__.get('name')!r} has no attribute or collection {name!r}; collections: {registered}"
+        )
 
     def __repr__(self) -> str:
         return f"<Backoffice {self.name!r}>"
@@ -71,6 +76,27 @@ class BaseBackoffice:
         for coll in self.collections.values():
             EVENT_MANAGER.trigg("check_syntax", coll.model, coll.model)
         log.debug("Check syntax end")
+
+    @validation_parameters
+    def migrate(
+        self, collection_name: str, migration_function: Callable | None = None, **kwargs: Any
+    ) -> MigrationReport:
+        """Migrate the stored objects of the collection ``collection_name``; a dry run by default.
+
+        Keywords (others are ignored): ``_id`` (one id) or ``_ids`` (a list), otherwise
+        every object; ``dry_run`` (default True); ``progress_every`` (default 1000). See
+        :meth:`BaseCollection.migrate`.
+
+        :raises SSyntaxError: no collection of that name.
+        """
+        options = parse_options(kwargs, MIGRATE_OPTIONS, strict=False)
+        collection = self.collections.get(collection_name)
+        if collection is None:
+            raise SSyntaxError('Backoffice migration : collection "{0}" not registered', collection_name)
+        _ids = options["_ids"]
+        if _ids is None and options["_id"] is not None:
+            _ids = [options["_id"]]
+        return collection.migrate(migration_function, _ids, options["dry_run"], options["progress_every"])
 
     # --- transactions (used by Item operations and the HTTP layer) --------------------
 

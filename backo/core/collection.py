@@ -1,6 +1,7 @@
 """BaseCollection: a named set of Items of one model, in one storage, with rights."""
 
 import typing
+from collections.abc import Callable
 from typing import Any
 
 from stricto import Permissions, SRightError, SSyntaxError, validation_parameters
@@ -10,7 +11,8 @@ from backo.storage.db.base import DBConnector
 
 from .action import Action
 from .item import Item, handled_events
-from .options import parse_options
+from .migration import DEFAULT_PROGRESS_EVERY, MigrationReport, migrate_collection
+from backo.options import parse_options
 from .selection import Selection
 
 log = get_logger(COLLECTION)
@@ -153,6 +155,25 @@ class BaseCollection:
         """Delete every stored Item of this collection (no events, no rights: for tests)."""
         self.db_handler.drop()
 
+    @validation_parameters
+    def migrate(
+        self,
+        migration_function: Callable | None,
+        _ids: list[str] | None = None,
+        dry_run: bool = True,
+        progress_every: int = DEFAULT_PROGRESS_EVERY,
+    ) -> MigrationReport:
+        """Pass the stored objects (all, or ``_ids``) through ``migration_function``, validate
+        them against the model and, unless ``dry_run``, write back the changed ones.
+
+        ``migration_function(o: dict) -> dict`` may change ``o`` in place; None only
+        validates. An object that fails is reported in ``failures`` and the others go on
+        (see :mod:`backo.core.migration`). No rights, events or metadata updates apply.
+
+        .. versionadded:: 0.3.0 ``progress_every`` (log every N objects; default 1000).
+        """
+        return migrate_collection(self, migration_function, _ids, dry_run, progress_every)
+
     # --- structure --------------------------------------------------------------------
 
     def define_view(self, name: str, list_of_selector: list[str]) -> None:
@@ -217,4 +238,3 @@ class BaseCollection:
             "actions": actions,
             "selections": selections,
         }
-

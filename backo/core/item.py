@@ -15,7 +15,7 @@ from backo.error import BackoError
 from backo.storage.db.base import DBConnector
 
 from .metadata import DEFAULT_META_DATA_HANDLER, GenericMetaDataHandler
-from .options import parse_options
+from backo.options import parse_options
 from .references.loop_guard import BEING_DELETED, OPERATION_MAX_LOOP, LoopPath
 from .status import StatusType
 from .stricto_support import release_events_when_collected

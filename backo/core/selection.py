@@ -10,7 +10,7 @@ from backo.log import SELECT, get_logger
 
 from .addon import CollectionAddon
 from .filters import merge_filters, resolve_filter
-from .options import parse_options
+from backo.options import parse_options
 from .prefilter import prefilter
 
 log = get_logger(SELECT)

@@ -1,32 +1,111 @@
 """One test battery run on every DBConnector: the contract of backo/storage/db/base.py.
 
-To cover a new backend, add a factory to CONNECTOR_FACTORIES (it receives pytest's
-``tmp_path`` and returns an empty connector; a Mongo factory would build it on
-mongomock, a REST one on a loopback server).
+Each backend of BACKENDS names the fixture (tests/storage/conftest.py) that yields an
+empty connector, and states what legitimately differs about it with capability flags:
+a test adapts its expectation to a flag, it is never skipped. To cover a new backend,
+add a fixture and an entry.
 """
 
 import copy
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bson import ObjectId
 
 from backo.error import DBError, NotFoundError
 from backo.storage.db import DBConnector, DBMemoryConnector, DBYmlConnector
 
-CONNECTOR_FACTORIES: dict[str, Callable[[Path], DBConnector]] = {
-    "memory": lambda tmp_path: DBMemoryConnector(),
-    "yml": lambda tmp_path: DBYmlConnector(path=str(tmp_path / "yml")),
+DECIMAL_ID = r"\d{1,20}"  # DBConnector.generate_id: the upper 64 bits of a UUID4
+OBJECT_ID = r"[0-9a-f]{24}"  # MongoDB's ObjectId, in hexadecimal
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One DBConnector under test, and what legitimately differs about it."""
+
+    #: The fixture yielding an empty connector.
+    fixture: str
+    #: create() stores under the document's ``_id``. False: the store assigns its own
+    #: ids and ``o["_id"]`` is ignored (MongoDB; a remote backo).
+    keeps_given_ids: bool = True
+    #: What generate_id() returns; None: a placeholder ("" ), the store assigns ids.
+    generated_ids: str | None = DECIMAL_ID
+    #: What the ids returned by create() look like.
+    created_ids: str = DECIMAL_ID
+    #: save() of an unknown id creates it. False for REST: a backo PUT updates (404 else).
+    save_upserts: bool = True
+    #: save() replaces the whole document. False for REST: a backo PUT assigns the keys it
+    #: receives (backo itself always sends every field, so nothing is lost in practice).
+    save_replaces: bool = True
+    #: delete_by_id() of an unknown id returns False. False for REST: the API answers
+    #: 404, which is NotFoundError (as in 0.2.1).
+    delete_unknown_is_false: bool = True
+    #: drop() empties the store. False for DBRedirect: refused (DBError), as in 0.2.1.
+    can_drop: bool = True
+    #: An id this store could hold (but does not: nothing was created under it).
+    unknown_id: Callable[[], str] = field(default=lambda: "7")
+    #: The same id given as a non-string (connectors convert ids with str()).
+    as_non_string: Callable[[str], Any] = field(default=int)
+
+
+BACKENDS: dict[str, Backend] = {
+    "memory": Backend("memory_db"),
+    "yml": Backend("yml_db"),
+    # MongoDB assigns ObjectIds: generate_id gives a fresh one, create ignores o["_id"].
+    "mongo": Backend(
+        "mongo_db",
+        keeps_given_ids=False,
+        generated_ids=OBJECT_ID,
+        created_ids=OBJECT_ID,
+        unknown_id=lambda: str(ObjectId()),
+        as_non_string=ObjectId,
+    ),
+    # DBRedirect to a served app with backo's routes; the remote assigns (decimal) ids.
+    "rest": Backend(
+        "rest_db",
+        keeps_given_ids=False,
+        generated_ids=None,
+        save_upserts=False,
+        save_replaces=False,
+        delete_unknown_is_false=False,
+        can_drop=False,
+    ),
 }
 
 
-@pytest.fixture(params=sorted(CONNECTOR_FACTORIES))
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DBConnector]:
-    connector = CONNECTOR_FACTORIES[request.param](tmp_path)
+@pytest.fixture(params=sorted(BACKENDS))
+def backend(request: pytest.FixtureRequest) -> Backend:
+    return BACKENDS[request.param]
+
+
+@pytest.fixture
+def db(backend: Backend, request: pytest.FixtureRequest) -> Iterator[DBConnector]:
+    connector: DBConnector = request.getfixturevalue(backend.fixture)
     yield connector
-    connector.drop()
+    if backend.can_drop:
+        connector.drop()
+
+
+def _create(db: DBConnector, backend: Backend, document: dict[str, Any]) -> str:
+    """Create ``document``; check the id the store answers with; return it."""
+    _id = db.create(document)
+    assert isinstance(_id, str)
+    if backend.keeps_given_ids and "_id" in document:
+        assert _id == str(document["_id"])
+    else:
+        assert re.fullmatch(backend.created_ids, _id), _id
+    return _id
+
+
+def _existing_or_unknown_id(db: DBConnector, backend: Backend) -> str:
+    """An id save() can write to: an unknown one if save upserts, else a created one."""
+    if backend.save_upserts:
+        return backend.unknown_id()
+    return db.create({"placeholder": True})
 
 
 def _people(db: DBConnector) -> list[str]:
@@ -48,29 +127,27 @@ def _names(documents: list[dict[str, Any]]) -> list[str]:
 # -- generate_id ------------------------------------------------------------------------
 
 
-def test_generate_id_is_a_random_decimal_string(db: DBConnector) -> None:
-    ids = {db.generate_id(None) for _ in range(100)}
-    assert len(ids) == 100
-    assert all(isinstance(_id, str) and re.fullmatch(r"\d{1,20}", _id) for _id in ids)
-    assert all(int(_id) < 2**64 for _id in ids)
+def test_generate_id(db: DBConnector, backend: Backend) -> None:
+    ids = [db.generate_id(None) for _ in range(100)]
+    if backend.generated_ids is None:
+        assert set(ids) == {""}  # a placeholder: the store assigns the id in create()
+        return
+    assert len(set(ids)) == 100
+    assert all(isinstance(_id, str) and re.fullmatch(backend.generated_ids, _id) for _id in ids)
+    if backend.generated_ids == DECIMAL_ID:
+        assert all(int(_id) < 2**64 for _id in ids)
 
 
 # -- create / get_by_id -----------------------------------------------------------------
 
 
-def test_create_then_get_by_id(db: DBConnector) -> None:
-    _id = db.create({"_id": "42", "name": "dave", "age": 25, "tags": ["x"], "sub": {"a": 1.5}})
-    assert _id == "42"
-    assert db.get_by_id("42") == {
-        "_id": "42",
-        "name": "dave",
-        "age": 25,
-        "tags": ["x"],
-        "sub": {"a": 1.5},
-    }
+def test_create_then_get_by_id(db: DBConnector, backend: Backend) -> None:
+    document = {"_id": "42", "name": "dave", "age": 25, "tags": ["x"], "sub": {"a": 1.5}}
+    _id = _create(db, backend, document)
+    assert db.get_by_id(_id) == {**document, "_id": _id}
 
 
-def test_create_keeps_every_json_type(db: DBConnector) -> None:
+def test_create_keeps_every_json_type(db: DBConnector, backend: Backend) -> None:
     document = {
         "_id": "1",
         "s": "été ✓",
@@ -84,21 +161,25 @@ def test_create_keeps_every_json_type(db: DBConnector) -> None:
         "empty_dict": {},
         "deep": [{"a": [1, {"b": None}]}],
     }
-    db.create(document)
-    assert db.get_by_id("1") == document
+    _id = _create(db, backend, document)
+    assert db.get_by_id(_id) == {**document, "_id": _id}
 
 
-def test_create_without_an_id_generates_one(db: DBConnector) -> None:
-    _id = db.create({"name": "dave"})
-    assert re.fullmatch(r"\d{1,20}", _id)
+def test_create_without_an_id_generates_one(db: DBConnector, backend: Backend) -> None:
+    _id = _create(db, backend, {"name": "dave"})
     assert db.get_by_id(_id) == {"_id": _id, "name": "dave"}
 
 
-def test_create_an_existing_id_raises_dberror(db: DBConnector) -> None:
-    db.create({"_id": "1", "name": "dave"})
-    with pytest.raises(DBError, match='_id "1" already exist'):
-        db.create({"_id": "1", "name": "eve"})
-    assert db.get_by_id("1")["name"] == "dave"
+def test_create_an_existing_id(db: DBConnector, backend: Backend) -> None:
+    first = _create(db, backend, {"_id": "1", "name": "dave"})
+    if backend.keeps_given_ids:
+        with pytest.raises(DBError, match='_id "1" already exist'):
+            db.create({"_id": "1", "name": "eve"})
+    else:  # the given id is ignored: a second document, under a new id
+        second = _create(db, backend, {"_id": first, "name": "eve"})
+        assert second != first
+        assert db.get_by_id(second)["name"] == "eve"
+    assert db.get_by_id(first)["name"] == "dave"
 
 
 def test_get_by_id_of_an_unknown_id_raises_notfounderror(db: DBConnector) -> None:
@@ -106,65 +187,106 @@ def test_get_by_id_of_an_unknown_id_raises_notfounderror(db: DBConnector) -> Non
         db.get_by_id("nope")
 
 
-def test_ids_that_are_not_strings_are_converted(db: DBConnector) -> None:
-    assert db.create({"_id": 12, "name": "dave"}) == "12"
-    assert db.get_by_id(12) == {"_id": "12", "name": "dave"}
-    assert db.get_by_id("12") == {"_id": "12", "name": "dave"}
-    db.save(12, {"_id": 12, "name": "eve"})
-    assert db.get_by_id("12") == {"_id": "12", "name": "eve"}
-    assert db.delete_by_id(12) is True
+def test_get_by_id_of_an_unknown_well_formed_id_raises_notfounderror(
+    db: DBConnector, backend: Backend
+) -> None:
+    unknown = backend.unknown_id()
+    with pytest.raises(NotFoundError, match=f'_id "{unknown}" not found'):
+        db.get_by_id(unknown)
+
+
+def test_ids_that_are_not_strings_are_converted(db: DBConnector, backend: Backend) -> None:
+    _id = _create(db, backend, {"_id": 12, "name": "dave"})
+    key = backend.as_non_string(_id)
+    assert db.get_by_id(key) == {"_id": _id, "name": "dave"}
+    assert db.get_by_id(_id) == {"_id": _id, "name": "dave"}
+    db.save(key, {"_id": key, "name": "eve"})
+    assert db.get_by_id(_id) == {"_id": _id, "name": "eve"}
+    assert db.delete_by_id(key) is True
 
 
 # -- save -------------------------------------------------------------------------------
 
 
-def test_save_replaces_the_whole_document(db: DBConnector) -> None:
-    db.create({"_id": "1", "name": "dave", "age": 25})
-    db.save("1", {"_id": "1", "name": "eve"})
-    assert db.get_by_id("1") == {"_id": "1", "name": "eve"}
+def test_save_replaces_the_whole_document(db: DBConnector, backend: Backend) -> None:
+    _id = _create(db, backend, {"_id": "1", "name": "dave", "age": 25})
+    db.save(_id, {"_id": _id, "name": "eve"})
+    if backend.save_replaces:
+        assert db.get_by_id(_id) == {"_id": _id, "name": "eve"}
+    else:  # only the keys sent are assigned
+        assert db.get_by_id(_id) == {"_id": _id, "name": "eve", "age": 25}
 
 
-def test_save_of_an_unknown_id_creates_it(db: DBConnector) -> None:
-    db.save("7", {"_id": "7", "name": "dave"})
-    assert db.get_by_id("7") == {"_id": "7", "name": "dave"}
-    assert db.select(None) == [{"_id": "7", "name": "dave"}]
+def test_save_of_an_unknown_id(db: DBConnector, backend: Backend) -> None:
+    unknown = backend.unknown_id()
+    if not backend.save_upserts:
+        with pytest.raises(NotFoundError, match=f'_id "{unknown}" not found'):
+            db.save(unknown, {"_id": unknown, "name": "dave"})
+        assert db.select(None) == []
+        return
+    db.save(unknown, {"_id": unknown, "name": "dave"})  # creates it: rollbacks rely on it
+    assert db.get_by_id(unknown) == {"_id": unknown, "name": "dave"}
+    assert db.select(None) == [{"_id": unknown, "name": "dave"}]
 
 
-def test_save_stores_the_document_under_the_given_id(db: DBConnector) -> None:
-    db.save("7", {"name": "dave"})
-    assert db.get_by_id("7") == {"_id": "7", "name": "dave"}
+def test_save_stores_the_document_under_the_given_id(db: DBConnector, backend: Backend) -> None:
+    _id = _existing_or_unknown_id(db, backend)
+    db.save(_id, {"name": "dave"})
+    expected: dict[str, Any] = {"_id": _id, "name": "dave"}
+    if not backend.save_upserts and not backend.save_replaces:
+        expected["placeholder"] = True  # kept from the document created first
+    assert db.get_by_id(_id) == expected
 
 
 # -- delete_by_id / drop ----------------------------------------------------------------
 
 
-def test_delete_by_id(db: DBConnector) -> None:
-    db.create({"_id": "1", "name": "dave"})
-    db.create({"_id": "2", "name": "eve"})
-    assert db.delete_by_id("1") is True
+def test_delete_by_id(db: DBConnector, backend: Backend) -> None:
+    first = _create(db, backend, {"_id": "1", "name": "dave"})
+    _create(db, backend, {"_id": "2", "name": "eve"})
+    assert db.delete_by_id(first) is True
     with pytest.raises(NotFoundError):
-        db.get_by_id("1")
-    assert db.delete_by_id("1") is False
-    assert db.delete_by_id("never") is False
+        db.get_by_id(first)
+    for gone in (first, backend.unknown_id()):
+        if backend.delete_unknown_is_false:
+            assert db.delete_by_id(gone) is False
+        else:
+            with pytest.raises(NotFoundError, match=f'_id "{gone}" not found'):
+                db.delete_by_id(gone)
     assert _names(db.select(None)) == ["eve"]
 
 
-def test_a_deleted_id_can_be_created_again(db: DBConnector) -> None:
-    db.create({"_id": "1", "name": "dave"})
-    db.delete_by_id("1")
-    assert db.create({"_id": "1", "name": "eve"}) == "1"
-    assert db.get_by_id("1")["name"] == "eve"
+def test_delete_by_id_of_a_malformed_id(db: DBConnector, backend: Backend) -> None:
+    if backend.delete_unknown_is_false:
+        assert db.delete_by_id("never") is False
+    else:
+        with pytest.raises(NotFoundError):
+            db.delete_by_id("never")
 
 
-def test_drop_removes_everything(db: DBConnector) -> None:
+def test_a_deleted_id_can_be_created_again(db: DBConnector, backend: Backend) -> None:
+    first = _create(db, backend, {"_id": "1", "name": "dave"})
+    db.delete_by_id(first)
+    again = _create(db, backend, {"_id": first, "name": "eve"})
+    if not backend.keeps_given_ids:  # a store that assigns ids gives a new one
+        assert again != first
+    assert db.get_by_id(again)["name"] == "eve"
+
+
+def test_drop_removes_everything(db: DBConnector, backend: Backend) -> None:
     ids = _people(db)
+    if not backend.can_drop:
+        with pytest.raises(DBError, match="doenst implement drop"):
+            db.drop()
+        assert len(db.select(None)) == len(ids)  # nothing was removed
+        return
     db.drop()
     assert db.select(None) == []
     for _id in ids:
         with pytest.raises(NotFoundError):
             db.get_by_id(_id)
     db.drop()  # dropping an empty collection is fine
-    assert db.create({"_id": ids[0], "name": "dave"}) == ids[0]
+    assert _create(db, backend, {"_id": ids[0], "name": "dave"})
 
 
 # -- select -----------------------------------------------------------------------------
@@ -175,6 +297,12 @@ def test_select_returns_every_document_as_backo_calls_it(db: DBConnector) -> Non
     documents = db.select(None, {}, 0, 0, {})
     assert sorted(document["_id"] for document in documents) == sorted(ids)
     assert sorted(_names(documents)) == ["alice", "bob", "carol", "dave", "eve"]
+
+
+def test_select_with_backos_default_sort(db: DBConnector) -> None:
+    ids = _people(db)
+    documents = db.select(None, {}, 0, 0, {"_id": 1})
+    assert [document["_id"] for document in documents] == sorted(ids)
 
 
 def test_select_on_an_empty_collection(db: DBConnector) -> None:
@@ -191,9 +319,12 @@ def test_select_on_an_empty_collection(db: DBConnector) -> None:
         ({"address": {"city": "Lyon"}}, ["alice", "eve"]),
         ({"tags": ("$contains", "a")}, ["alice", "dave"]),
         ({"name": ("$reg", "^[a-c]")}, ["alice", "bob", "carol"]),
+        ({"name": ("$re", "[a-c]")}, ["alice", "bob", "carol"]),  # anchored like re.match
         ({"age": ("$and", [("$gt", 20), ("$lt", 35)])}, ["bob", "dave", "eve"]),
         (("$or", [{"name": "eve"}, {"age": 19}]), ["alice", "eve"]),
         ({"age": ("$not", ("$eq", 25))}, ["alice", "carol", "eve"]),
+        ({"age": ("$ne", 25), "address": {"city": "Lyon"}}, ["alice", "eve"]),
+        ({"missing": ("$ne", 1)}, []),  # a field a filter names must exist
         ({"missing": 1}, []),
         ({"age": ("$gt", "text")}, []),
     ],
@@ -230,6 +361,8 @@ def test_select_pagination_after_sort(db: DBConnector) -> None:
     assert _names(db.select(None, {}, 2, 5, by_name)) == []
     assert _names(db.select(None, {}, 0, 3, by_name)) == ["dave", "eve"]
     assert _names(db.select({"age": 25}, {}, 1, 1, by_name)) == ["dave"]
+    assert _names(db.select(None, {}, -1, 0, by_name)) == []  # a negative page is empty
+    assert _names(db.select(None, {}, 1, -3, by_name)) == ["alice"]  # a negative skip is 0
 
 
 def test_select_keyword_arguments(db: DBConnector) -> None:
@@ -244,38 +377,52 @@ def test_select_keyword_arguments(db: DBConnector) -> None:
     assert documents == [{"name": "bob"}, {"name": "alice"}]
 
 
+def test_select_sees_more_than_one_page_of_a_remote(db: DBConnector) -> None:
+    ids = [db.create({"n": n}) for n in range(25)]  # a backo lists 10 per page by default
+    assert sorted(document["_id"] for document in db.select(None)) == sorted(ids)
+
+
 # -- nobody shares data with the store --------------------------------------------------
 
 
-def test_mutating_the_created_document_does_not_change_the_store(db: DBConnector) -> None:
-    document = {"_id": "1", "tags": ["a"], "sub": {"x": 1}}
-    db.create(document)
+def test_mutating_the_created_document_does_not_change_the_store(
+    db: DBConnector, backend: Backend
+) -> None:
+    document: dict[str, Any] = {"_id": "1", "tags": ["a"], "sub": {"x": 1}}
+    _id = _create(db, backend, document)
     document["tags"].append("b")
     document["sub"]["x"] = 2
     document["new"] = True
-    assert db.get_by_id("1") == {"_id": "1", "tags": ["a"], "sub": {"x": 1}}
+    assert db.get_by_id(_id) == {"_id": _id, "tags": ["a"], "sub": {"x": 1}}
 
 
-def test_mutating_the_saved_document_does_not_change_the_store(db: DBConnector) -> None:
-    document = {"_id": "1", "tags": ["a"]}
-    db.save("1", document)
+def test_mutating_the_saved_document_does_not_change_the_store(
+    db: DBConnector, backend: Backend
+) -> None:
+    _id = _existing_or_unknown_id(db, backend)
+    document: dict[str, Any] = {"_id": _id, "tags": ["a"]}
+    db.save(_id, document)
     document["tags"].append("b")
-    assert db.get_by_id("1")["tags"] == ["a"]
+    assert db.get_by_id(_id)["tags"] == ["a"]
 
 
-def test_mutating_a_returned_document_does_not_change_the_store(db: DBConnector) -> None:
-    db.create({"_id": "1", "tags": ["a"], "sub": {"x": 1}})
-    for fetched in (db.get_by_id("1"), db.select(None)[0], db.select(None, {"sub": 1})[0]):
+def test_mutating_a_returned_document_does_not_change_the_store(
+    db: DBConnector, backend: Backend
+) -> None:
+    _id = _create(db, backend, {"_id": "1", "tags": ["a"], "sub": {"x": 1}})
+    for fetched in (db.get_by_id(_id), db.select(None)[0], db.select(None, {"sub": 1})[0]):
         fetched["sub"]["x"] = 99
         fetched.setdefault("tags", []).append("z")
-    assert db.get_by_id("1") == {"_id": "1", "tags": ["a"], "sub": {"x": 1}}
+    assert db.get_by_id(_id) == {"_id": _id, "tags": ["a"], "sub": {"x": 1}}
 
 
-def test_create_and_save_leave_the_given_document_unchanged(db: DBConnector) -> None:
+def test_create_and_save_leave_the_given_document_unchanged(
+    db: DBConnector, backend: Backend
+) -> None:
     document = {"_id": 5, "tags": ["a"]}
     snapshot = copy.deepcopy(document)
-    db.create(document)
-    db.save(5, document)
+    _id = _create(db, backend, document)
+    db.save(backend.as_non_string(_id), document)
     assert document == snapshot
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from stricto import String
 
-from ..options import parse_options
+from backo.options import parse_options
 from . import sync
 from .sync import DEFAULT_ID
 
@@ -38,7 +38,9 @@ def load_target(field: Any, collection_name: str, target_id: Any) -> Any:
     Used by selectors that continue past a reference (``$.addr.city``).
     """
     owner = field.get_root()._collection
-    collection = None if owner is None or owner.backoffice is None else owner.backoffice.collections.get(collection_name)
+    collection = (
+        None if owner is None or owner.backoffice is None else owner.backoffice.collections.get(collection_name)
+    )
     if collection is None:
         return None
     target = collection.new_item()

@@ -1,13 +1,24 @@
 """Database connectors: stores of plain-dict documents keyed by ``_id``.
 
-storage.db knows dicts, never Items. From backo it imports only ``backo.error`` and
-``backo.log``: no ``backo.core``, no ``backo.http``, no Flask. Every backend subclasses
-:class:`DBConnector` (``base.py``), whose docstrings are the contract; the embedded
-stores answer queries with the pure functions of ``listing.py``.
+storage.db knows dicts, never Items. From backo it imports only ``backo.error``,
+``backo.log`` and the stricto-only kwargs helper ``backo.core.options``: no Items, no
+``backo.http``, no Flask. Every backend subclasses :class:`DBConnector` (``base.py``),
+whose docstrings are the contract; the embedded stores (memory, YAML) and DBRedirect
+answer queries with the pure functions of ``listing.py``, MongoDB answers them itself.
 """
 
 from .base import DBConnector as DBConnector
 from .memory import DBMemoryConnector as DBMemoryConnector
+from .mongo import DBMongoConnector as DBMongoConnector
+from .redirect import DBRedirect as DBRedirect
+from .rest import DBRestfullConnector as DBRestfullConnector
 from .yml import DBYmlConnector as DBYmlConnector
 
-__all__ = ["DBConnector", "DBMemoryConnector", "DBYmlConnector"]
+__all__ = [
+    "DBConnector",
+    "DBMemoryConnector",
+    "DBMongoConnector",
+    "DBRedirect",
+    "DBRestfullConnector",
+    "DBYmlConnector",
+]

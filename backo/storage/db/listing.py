@@ -22,7 +22,7 @@ from typing import Any, cast
 #: A stricto match filter: a dict of field conditions, an ``("$op", operand)`` tuple, or None.
 MatchFilter = dict[str, Any] | tuple[str, Any] | None
 
-_COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
     "$eq": operator.eq,
     "$ne": operator.ne,
     "$gt": operator.gt,
@@ -30,7 +30,7 @@ _COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
     "$lt": operator.lt,
     "$lte": operator.le,
 }
-_REGEX_OPERATORS = frozenset({"$reg", "$re"})
+REGEX_OPERATORS = frozenset({"$reg", "$re"})
 
 
 class _NoMatch(Exception):
@@ -60,7 +60,7 @@ def _matches(value: Any, condition: Any) -> bool:
         return False
 
 
-def _is_operator(condition: Any) -> bool:
+def is_operator(condition: Any) -> bool:
     return (
         isinstance(condition, tuple)
         and len(condition) == 2
@@ -70,7 +70,7 @@ def _is_operator(condition: Any) -> bool:
 
 
 def _match_condition(value: Any, condition: Any) -> bool:
-    if _is_operator(condition):
+    if is_operator(condition):
         return _match_operator(value, condition[0], condition[1])
     if isinstance(condition, dict):
         if not isinstance(value, dict):
@@ -81,10 +81,10 @@ def _match_condition(value: Any, condition: Any) -> bool:
 
 
 def _match_operator(value: Any, name: str, operand: Any) -> bool:
-    comparison = _COMPARISONS.get(name)
+    comparison = COMPARISONS.get(name)
     if comparison is not None:
         return bool(comparison(value, operand))
-    if name in _REGEX_OPERATORS:
+    if name in REGEX_OPERATORS:
         if not isinstance(value, str) or not isinstance(operand, str):
             raise _NoMatch(name)
         return re.match(operand, value) is not None
@@ -95,7 +95,7 @@ def _match_operator(value: Any, name: str, operand: Any) -> bool:
     if name in ("$and", "$or"):
         return _match_combination(value, name, operand)
     if name == "$not":
-        if not _is_operator(operand):
+        if not is_operator(operand):
             raise _NoMatch(name)
         return not _matches(value, operand)
     raise _NoMatch(name)
@@ -105,7 +105,7 @@ def _match_combination(value: Any, name: str, conditions: Any) -> bool:
     """``$and``/``$or``: ``conditions`` is a list of operator tuples or of dict filters."""
     if not isinstance(conditions, list):
         raise _NoMatch(name)
-    if not all(_is_operator(sub) or isinstance(sub, dict) for sub in conditions):
+    if not all(is_operator(sub) or isinstance(sub, dict) for sub in conditions):
         raise _NoMatch(name)
     results = (_matches(value, sub) for sub in conditions)
     return all(results) if name == "$and" else any(results)
@@ -213,9 +213,7 @@ def _lookup(document: Any, path: str) -> Any:
     return value
 
 
-def sort_documents(
-    documents: Iterable[dict[str, Any]], sort_object: Mapping[str, int] | None
-) -> list[dict[str, Any]]:
+def sort_documents(documents: Iterable[dict[str, Any]], sort_object: Mapping[str, int] | None) -> list[dict[str, Any]]:
     """Return ``documents`` ordered by the keys of ``sort_object`` (1 ascending, -1 descending).
 
     The first key is the primary one. None and missing values come first in ascending
@@ -281,9 +279,7 @@ def clone[T](value: T) -> T:
 def _clone(value: Any) -> Any:
     kind = type(value)
     if kind is dict:
-        return {
-            key: item if type(item) in _SCALARS else _clone(item) for key, item in value.items()
-        }
+        return {key: item if type(item) in _SCALARS else _clone(item) for key, item in value.items()}
     if kind is list:
         return [item if type(item) in _SCALARS else _clone(item) for item in value]
     if kind is tuple:

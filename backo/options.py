@@ -1,4 +1,4 @@
-"""Keyword-argument parsing on top of stricto's ``Kparse``, without its shared state.
+"""Keyword-argument parsing on top of stricto's ``Kparse``, without its shared state (used by every layer).
 
 ``Kparse`` stores parsed values in a dict that is a *class* attribute, shared by every
 instance; :func:`parse_options` gives each parse its own dict and returns a plain copy,
