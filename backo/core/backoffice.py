@@ -1,6 +1,8 @@
 """BaseBackoffice: the application — its collections, its transactions, its checks."""
 
 import itertools
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +12,7 @@ from stricto import EVENT_MANAGER, SSyntaxError, validation_parameters
 from backo.log import BACKOFFICE, get_logger
 
 from .collection import BaseCollection
+from .integrity import check_integrity
 from .migration import MIGRATE_OPTIONS, MigrationReport
 from backo.options import parse_options
 from .transaction import OperatorType, Transaction
@@ -36,6 +39,8 @@ class BaseBackoffice:
         self.transactions: dict[int, list[Transaction]] = {}
         self._transaction_ids = itertools.count(2)
         self._transaction_lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        self._write_depth = threading.local()
 
     def __copy__(self) -> "BaseBackoffice":
         # A backoffice is a registry: everything registered in it shares it.
@@ -98,7 +103,38 @@ class BaseBackoffice:
             _ids = [options["_id"]]
         return collection.migrate(migration_function, _ids, options["dry_run"], options["progress_every"])
 
+    def check_integrity(self) -> list[str]:
+        """Every reference whose target is missing or does not point back (empty: consistent).
+
+        .. versionadded:: 0.3
+        """
+        return check_integrity(self)
+
     # --- transactions (used by Item operations and the HTTP layer) --------------------
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the write lock of this backoffice: one write operation at a time.
+
+        Threads take turns on a re-entrant lock; the first level also takes every
+        collection connector's :meth:`~backo.DBConnector.write_lock` (in name order), so
+        processes sharing a store take turns too. Reference updates read and write
+        several collections: running them one operation at a time keeps both sides
+        consistent.
+        """
+        with self._write_lock:
+            depth = getattr(self._write_depth, "value", 0)
+            self._write_depth.value = depth + 1
+            try:
+                if depth:
+                    yield
+                    return
+                with ExitStack() as stack:
+                    for name in sorted(self.collections):
+                        stack.enter_context(self.collections[name].db_handler.write_lock())
+                    yield
+            finally:
+                self._write_depth.value = depth
 
     def start_transaction(self) -> int:
         """Open a transaction and return its id (the first is 2)."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from stricto import EVENT_MANAGER, Dict, SRightError, String, validation_parameters
 
-from backo.error import BackoError
+from backo.error import BackoError, NotFoundError
 from backo.storage.db.base import DBConnector
 
 from .metadata import DEFAULT_META_DATA_HANDLER, GenericMetaDataHandler
@@ -304,11 +304,19 @@ class Item(Dict):
         self.__dict__["_state"].stored_document = document
 
     def _previous_document(self) -> dict:
-        """The stored version of this Item (read from the database if not known)."""
-        document = self.__dict__["_state"].stored_document
-        if document is None:
-            document = self.db_handler.get_by_id(self._id.get_value())
-        return document
+        """The stored version of this Item, read again from the database.
+
+        Called under the backoffice's write lock: another writer may have changed the
+        Item since it was loaded, and reference synchronisation must compare with what
+        is stored now. An Item deleted meanwhile falls back to the version it was loaded from.
+        """
+        try:
+            return self.db_handler.get_by_id(self._id.get_value())
+        except NotFoundError:
+            document = self.__dict__["_state"].stored_document
+            if document is None:
+                raise
+            return document
 
     def _item_from_document(self, document: dict) -> "Item":
         """A new Item of the same model holding ``document`` (permissions enabled)."""

@@ -10,7 +10,7 @@ not durable and do not isolate concurrent operations.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from backo.log import TRANSACTION, get_logger
 
@@ -72,19 +72,16 @@ def transaction(backoffice: "BaseBackoffice | None", transaction_id: int | None 
             raise KeyError(transaction_id)
         yield transaction_id
         return
-    new_id = backoffice.start_transaction()
-    try:
-        yield new_id
-    except BaseException:
-        backoffice.rollback_transaction(new_id)
-        raise
-    backoffice.stop_transaction(new_id)
+    with backoffice.exclusive():
+        new_id = backoffice.start_transaction()
+        try:
+            yield new_id
+        except BaseException:
+            backoffice.rollback_transaction(new_id)
+            raise
+        backoffice.stop_transaction(new_id)
 
 
 OperatorType.__module__ = "backo.transaction"
 Transaction.__module__ = "backo.transaction"
 
-
-def describe(records: list[Any]) -> str:
-    """A short text of a record list, for logs."""
-    return ", ".join(repr(record) for record in records)

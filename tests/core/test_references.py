@@ -366,3 +366,48 @@ def test_a_failure_while_linking_restores_everything(store_factory: StoreFactory
         for name in ("save", "delete_by_id", "create"):
             coll.db_handler.__dict__.pop(name, None)
     assert snapshot(bo) == before
+
+
+# --- integrity and concurrency ------------------------------------------------------------
+
+
+def test_check_integrity_reports_broken_links(store_factory: StoreFactory) -> None:
+    bo = build(store_factory, Ref(coll="b", field="$.rev"), RefsList(coll="a", field="$.f"))
+    b = bo.b.create({"name": "b"})
+    a = bo.a.create({"name": "a", "f": _id(b)})
+    assert bo.check_integrity() == []
+    bo.b.db_handler.save(_id(b), {**stored(bo.b, b), "rev": []})  # a manual edit of the store
+    bo.a.db_handler.save("ghost", {**stored(bo.a, a), "_id": "ghost", "f": "nowhere"})
+    problems = bo.check_integrity()
+    assert f"a/{_id(a)} $.f -> b/{_id(b)}: $.rev does not point back" in problems
+    assert "a/ghost $.f -> b/nowhere: not found" in problems
+
+
+def test_concurrent_writers_keep_references_consistent(store_factory: StoreFactory) -> None:
+    import random
+    import threading
+
+    bo = build(store_factory, Ref(coll="b", field="$.rev"), RefsList(coll="a", field="$.f", ods=DeleteStrategy.UNLINK_REFERENCED_ITEMS))
+    targets = [_id(bo.b.create({"name": f"b{n}"})) for n in range(3)]
+    owners = [_id(bo.a.create({"name": f"a{n}"})) for n in range(6)]
+    errors: list[Exception] = []
+
+    def writer(seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            for _ in range(25):
+                item = bo.a.get_by_id(rng.choice(owners))
+                item.f = rng.choice([*targets, None])
+                item.save()
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(seed,)) for seed in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert bo.check_integrity() == []
+    listed = sorted(owner for target in targets for owner in stored(bo.b, bo.b.get_by_id(target))["rev"])
+    assert listed == sorted(d["_id"] for d in bo.a.db_handler.select(None) if d["f"] is not None)

@@ -1,6 +1,7 @@
 """The contract every database backend implements: :class:`DBConnector`."""
 
 import abc
+from contextlib import AbstractContextManager, nullcontext
 import uuid
 from typing import Any, Self
 
@@ -98,6 +99,15 @@ class DBConnector(abc.ABC):
         ``num_of_element_to_skip`` cut one page after sorting. backo itself calls
         ``select(filter_or_None, {}, 0, 0, sort)`` and pages on its side.
         """
+
+    def write_lock(self) -> AbstractContextManager[Any]:
+        """A lock held by backo around each write operation (create, save, delete with its references).
+
+        Threads of one process are serialised by the backoffice itself; a backend shared by
+        several processes returns an inter-process lock here (the YAML store locks a file
+        in its folder). The default is no lock.
+        """
+        return nullcontext()
 
     def generate_id(self, o: Any) -> str:
         """Return a new random id for ``o``: a decimal string of 1 to 20 digits.

@@ -23,6 +23,7 @@ Differences from backo 0.2.1, all deliberate:
 
 import contextlib
 import errno
+import fcntl
 import os
 import stat
 import threading
@@ -42,6 +43,7 @@ _LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 _SUFFIX = ".yml"
+_LOCK_FILE = ".backo.lock"  # not a document: select and drop only see *.yml
 _TEMP_PREFIX = ".tmp-"
 _TEMP_SUFFIX = ".tmp"  # anything but _SUFFIX: select and drop never see temporary files
 _MAX_ID_LENGTH = 200
@@ -133,6 +135,21 @@ class DBYmlConnector(DBConnector):
             os.makedirs(self._folder, exist_ok=True)
 
     # -- the DBConnector contract --------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """An exclusive ``flock`` on ``<path>/.backo.lock``, shared by every process using this folder.
+
+        backo holds it around each write operation, so that processes writing the same
+        collections (and the references between them) take turns.
+        """
+        with _yaml_errors('Cannot lock the Yaml path "{0}"', self.path):
+            descriptor = os.open(os.path.join(self._folder, _LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)  # closing releases the lock
 
     def drop(self) -> None:
         """Remove every ``*.yml`` file of the folder; other files stay."""
