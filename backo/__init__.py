@@ -33,6 +33,11 @@ from .error import FileError as FileError
 from .error import NotFoundError as NotFoundError
 from .error import PathNotFoundError as PathNotFoundError
 from .error import SessionError as SessionError
+from .file.blob_file import BlobFile as BlobFile
+from .file.file import File as File
+from .file.file_blob_connector import FileBlobConnector as FileBlobConnector
+from .file.file_connector import FileConnector as FileConnector
+from .file.file_system_connector import FileSystemConnector as FileSystemConnector
 from .item import Item as Item
 from .log import Logger as Logger
 from .log import LogLevel as LogLevel
@@ -78,7 +83,12 @@ __all__ = [
     "DBYmlConnector",
     "DeleteStrategy",
     "FillStrategy",
+    "BlobFile",
+    "File",
+    "FileBlobConnector",
+    "FileConnector",
     "FileError",
+    "FileSystemConnector",
     "GenericMetaDataHandler",
     "Item",
     "LogLevel",

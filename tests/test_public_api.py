@@ -16,7 +16,7 @@ DOCUMENTED = [
     "current_user", "DBError", "NotFoundError", "PathNotFoundError", "BackoError", "SessionError",
     "FileError", "Logger", "log_system", "LogLevel", "stack", "multidict_to_filter",
     "append_path_to_filter", "DBMongoConnector", "DBRestfullConnector", "DBRedirect", "MigrationReport",
-    "check_content_type", "return_http_error", "error_to_http_handler",
+    "File", "BlobFile", "FileConnector", "FileSystemConnector", "FileBlobConnector", "check_content_type", "return_http_error", "error_to_http_handler",
 ]  # fmt: skip
 
 #: 0.2.1 module paths that scripts import from (BEHAVIOR.md section 0).
@@ -45,6 +45,11 @@ MODULES = {
     "backo.db_restfull_connector": ["DBRestfullConnector"],
     "backo.db_backo_redirect": ["DBRedirect"],
     "backo.migration_report": ["MigrationReport"],
+    "backo.file.file": ["File", "MIME", "FILE_MODEL", "transform_to_filestorage"],
+    "backo.file.blob_file": ["BlobFile"],
+    "backo.file.file_connector": ["FileConnector"],
+    "backo.file.file_system_connector": ["FileSystemConnector"],
+    "backo.file.file_blob_connector": ["FileBlobConnector"],
     "backo.openapi": ["OpenAPISpec", "JSON_PATCH_SCHEMA", "BACKO_META_SCHEMA", "BACKO_FILTER_SCHEMA"],
 }
 

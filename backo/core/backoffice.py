@@ -1,7 +1,7 @@
 """BaseBackoffice: the application — its collections, its transactions, its checks."""
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 import threading
 from collections.abc import Callable
@@ -39,6 +39,7 @@ class BaseBackoffice:
         self.transactions: dict[int, list[Transaction]] = {}
         self._transaction_ids = itertools.count(2)
         self._transaction_lock = threading.Lock()
+        self._commit_actions: dict[int, list[Callable[[], None]]] = {}
         self._write_lock = threading.RLock()
         self._write_depth = threading.local()
 
@@ -143,10 +144,24 @@ class BaseBackoffice:
             self.transactions[transaction_id] = []
         return transaction_id
 
+    def on_commit(self, transaction_id: int, action: Callable[[], None]) -> None:
+        """Run ``action`` once the transaction commits; it is dropped if the transaction rolls back.
+
+        For what cannot be undone, like removing replaced file content.
+        """
+        with self._transaction_lock:
+            self._commit_actions.setdefault(transaction_id, []).append(action)
+
     def stop_transaction(self, transaction_id: int) -> None:
-        """Commit: forget the recorded steps. :raises KeyError: unknown transaction."""
+        """Commit: forget the recorded steps, run the commit actions. :raises KeyError: unknown transaction."""
         with self._transaction_lock:
             del self.transactions[transaction_id]
+            actions = self._commit_actions.pop(transaction_id, [])
+        for action in actions:
+            try:
+                action()
+            except Exception:  # noqa: BLE001 - already committed: report and go on
+                log.exception("After-commit action of transaction %s failed", transaction_id)
 
     def record_transaction(
         self, transaction_id: int | None, collection_name: str, operation: OperatorType, _id: str, obj: dict | None
@@ -156,6 +171,10 @@ class BaseBackoffice:
             return
         self.transactions[transaction_id].append(Transaction(collection_name, operation, _id, obj))
 
+    def record_step(self, transaction_id: int, step: Any) -> None:
+        """Add an undo step of any kind (an object with ``rollback(backoffice)``) to an open transaction."""
+        self.transactions[transaction_id].append(step)
+
     def rollback_transaction(self, transaction_id: int) -> None:
         """Undo the recorded steps, newest first, then forget the transaction.
 
@@ -163,6 +182,7 @@ class BaseBackoffice:
         """
         with self._transaction_lock:
             records = self.transactions.pop(transaction_id, [])
+            self._commit_actions.pop(transaction_id, None)
         log.info("Rollback transactions %s with %s actions", transaction_id, len(records))
         for record in reversed(records):
             try:

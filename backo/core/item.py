@@ -18,7 +18,7 @@ from .metadata import DEFAULT_META_DATA_HANDLER, GenericMetaDataHandler
 from backo.options import parse_options
 from .references.loop_guard import BEING_DELETED, OPERATION_MAX_LOOP, LoopPath
 from .status import StatusType
-from .stricto_support import release_events_when_collected
+from .stricto_support import copy_with_own_events
 from .transaction import OperatorType, transaction
 
 #: The keyword arguments every Item database method accepts (BEHAVIOR.md 4.3).
@@ -136,9 +136,7 @@ class Item(Dict):
         EVENT_MANAGER.register_event(self, "change", _mark_unsaved)
 
     def __copy__(self) -> "Item":
-        twin = Dict.__copy__(self)
-        release_events_when_collected(twin)
-        return twin
+        return copy_with_own_events(self, Dict.__copy__)
 
     # --- state attributes (kept apart from the stricto values) -------------------------
 
@@ -183,6 +181,7 @@ class Item(Dict):
         self._require_right("read", self, "No permission to read element in collection {0}")
         key = _id.get_value() if isinstance(_id, String) else str(_id)
         self._fill(self.db_handler.get_by_id(key))
+        self._require_loaded_right()
         self._emit("loaded", **kwargs)
 
     def reload(self, **kwargs: Any) -> None:
@@ -194,6 +193,7 @@ class Item(Dict):
         document = self.db_handler.get_by_id(self._id.get_value())
         self._status = StatusType.UNSET
         self._fill(document)
+        self._require_loaded_right()
         self._emit("loaded", **kwargs)
 
     def create(self, obj: dict, **kwargs: Any) -> None:
@@ -280,6 +280,19 @@ class Item(Dict):
             return
         if self._collection.is_allowed_to(right_name, o) is not True:
             raise SRightError(message, self._collection.name)
+
+    def _require_loaded_right(self) -> None:
+        """Check the read right again, now that the values are known.
+
+        0.2.1 asked only before reading (with an empty Item), so per-object read rules
+        could not protect an Item read by id; a refusal leaves this Item UNSET.
+        """
+        try:
+            self._require_right("read", self, "No permission to read element in collection {0}")
+        except SRightError:
+            self._status = StatusType.UNSET
+            self.__dict__["_state"].stored_document = None
+            raise
 
     def _fill(self, document: dict, validate: bool = True) -> None:
         """Assign a stored document (read-only fields included) and mark the Item SAVED.

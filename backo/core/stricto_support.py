@@ -1,14 +1,20 @@
-"""Two fixes to stricto's process-wide event registry, needed by a long-running server.
+"""Fixes to stricto's process-wide event registry, needed by a long-running server.
 
-stricto gives every field an event id from a plain counter (``uniq_id += 1``, not
-thread-safe: two threads copying Items can draw the same id, and stricto then refuses
-the copy) and keeps the handlers of every copied object in a dict that is never
-cleaned (every Item built for a request stayed there forever). backo draws ids from
-an atomic counter and releases an Item's registrations when the Item is collected.
+* stricto draws event ids from a plain counter (``uniq_id += 1``, not thread-safe: two
+  threads copying Items could draw the same id, and stricto then refuses the copy):
+  backo draws them from an atomic counter.
+* When stricto copies a ``Dict`` it registers the copy's handlers under a new id, then
+  gives the copy back the *original's* id: the new entry is orphaned, and the copy
+  shares its registrations with the original. :func:`copy_with_own_events` gives
+  every copied node the id stricto registered for it.
+* Registrations were never released (one orphan per Item built for a request: an
+  unbounded leak): backo releases an Item copy's registrations when it is collected.
 """
 
 import itertools
+import threading
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from stricto import EVENT_MANAGER, Dict
@@ -21,6 +27,56 @@ def _install_atomic_event_ids() -> None:
     counter = itertools.count(getattr(EVENT_MANAGER, "uniq_id", 0) + 1_000_000)
     EVENT_MANAGER.generate_uniq_id = lambda: next(counter)
     EVENT_MANAGER._backo_atomic_ids = True
+
+
+_recording = threading.local()
+
+
+def _install_copy_recorder() -> None:
+    """Let :func:`copy_with_own_events` see which id stricto registered for each copied node."""
+    if getattr(EVENT_MANAGER, "_backo_copy_recorder", False):
+        return
+    original: Callable[[int, int], None] = EVENT_MANAGER.copy_object_id
+
+    def recording_copy_object_id(src_id: int, dst_id: int) -> None:
+        original(src_id, dst_id)
+        copies = getattr(_recording, "copies", None)
+        if copies is not None and src_id in EVENT_MANAGER._events_per_object:
+            copies[src_id] = dst_id
+
+    EVENT_MANAGER.copy_object_id = recording_copy_object_id
+    EVENT_MANAGER._backo_copy_recorder = True
+
+
+def _adopt_own_ids(field: Any, copies: dict[int, int]) -> None:
+    """Give each node of a fresh copy the id stricto registered for it (not the original's)."""
+    own_id = copies.get(field._event_id)
+    if own_id is not None:
+        field.__dict__["_event_id"] = own_id
+    if isinstance(field, Dict):
+        for key in field._keys:
+            _adopt_own_ids(field.__dict__[key], copies)
+    values = field.__dict__.get("_value")
+    if isinstance(values, list):
+        for element in values:
+            if hasattr(element, "_event_id"):
+                _adopt_own_ids(element, copies)
+
+
+def copy_with_own_events(original: Any, copier: Callable[[Any], Any]) -> Any:
+    """``copier(original)`` whose nodes hold registrations of their own, released with the copy."""
+    outer = getattr(_recording, "copies", None)
+    _recording.copies = {}
+    try:
+        twin = copier(original)
+        copies = _recording.copies
+    finally:
+        _recording.copies = outer
+    if outer is not None:
+        outer.update(copies)
+    _adopt_own_ids(twin, copies)
+    release_events_when_collected(twin)
+    return twin
 
 
 def _registered_event_ids(field: Any, registry: dict) -> list[int]:
@@ -53,3 +109,4 @@ def release_events_when_collected(item: Any) -> None:
 
 
 _install_atomic_event_ids()
+_install_copy_recorder()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from backo.core.collection import BaseCollection
+from backo.core.files.file import File
 
 from .openapi_schemas import FIXED_SCHEMAS, model_fields, object_schema, request_body, type_schema
 
@@ -181,6 +182,24 @@ def _get_ops(c: BaseCollection, name: str) -> Operations:
     return [(f"/{name}/{{id}}", _op(f"get_{name}", f"Get {name}", responses, parameters=[_ID, _VIEW]))]
 
 
+def _get_path_ops(c: BaseCollection, name: str) -> Operations:
+    file_fields = [key for key, field in model_fields(c.model) if isinstance(field, File)]
+    if not file_fields:
+        return []
+    path_parameter = {"name": "path", "in": "path", "required": True, "schema": {"type": "string", "enum": file_fields}}
+    binary = {
+        "description": "The file content",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+    responses = {"200": binary, **_errors("400", "403", "404", "500")}
+    return [
+        (
+            f"/{name}/{{id}}/{{path}}",
+            _op(f"get_{name}_path", f"Get {name} file", responses, parameters=[_ID, path_parameter]),
+        )
+    ]
+
+
 def _put_ops(c: BaseCollection, name: str) -> Operations:
     responses = {"200": _json(name, _ref(name)), **_errors("400", "403", "404", "415", "500")}
     op = _op(f"put_{name}", f"Update {name}", responses, parameters=[_ID, _VIEW], requestBody=request_body(c.model))
@@ -251,6 +270,7 @@ OPERATIONS: dict[str, Builder] = {
     "check": _check_ops,
     "meta": _meta_ops,
     "get": _get_ops,
+    "get_path": _get_path_ops,
     "put": _put_ops,
     "patch_one": _patch_ops,
     "delete": _delete_ops,

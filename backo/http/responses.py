@@ -3,9 +3,11 @@
 import datetime
 import enum
 import json
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
-from flask import Response
+from flask import Response, stream_with_context
 from stricto import StrictoEncoder
 
 from backo.error import BackoError
@@ -49,3 +51,23 @@ def json_response(value: Any, status: int = 200) -> Response:
 def text_response(text: str, status: int = 200) -> Response:
     """A plain-text response (``deleted``, ``action done``, error messages)."""
     return Response(text, status=status, mimetype=TEXT_MIMETYPE)
+
+
+def _content_disposition(filename: str | None) -> str:
+    """``attachment`` with an ASCII fallback name and the UTF-8 name (RFC 6266)."""
+    if not filename:
+        return "attachment"
+    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def file_response(
+    chunks: Iterable[bytes], content_type: str | None, size: int | None, filename: str | None
+) -> Response:
+    """Stream file content chunk by chunk, with its stored type, size and name."""
+    response = Response(stream_with_context(chunks), mimetype=content_type or "application/octet-stream")
+    if size is not None:
+        response.headers["Content-Length"] = str(size)
+    response.headers["Content-Disposition"] = _content_disposition(filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

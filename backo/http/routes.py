@@ -53,6 +53,7 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("POST", "/_check", "check", "modify", views.check_view),
     RouteSpec("POST", "/_meta", "meta", "modify", views.current_meta_view),
     RouteSpec("GET", "/<_id>", "get", "read", views.get_view),
+    RouteSpec("GET", "/<_id>/<path>", "get_path", "read", views.download_view),
     RouteSpec("PUT", "/<_id>", "put", "modify", views.put_view),
     RouteSpec("PATCH", "/<_id>", "patch_one", "modify", views.patch_view),
     RouteSpec("DELETE", "/<_id>", "delete", "delete", views.delete_view),

@@ -14,6 +14,7 @@ from flask import Response, request
 from stricto import Dict, FreeDict, SSyntaxError, StrictoError, String, STypeError
 
 from backo.core.collection import ALL_SELECTION, BaseCollection
+from backo.core.files.file import File
 from backo.core.filters import append_path_to_filter, multidict_to_filter
 from backo.core.item import Item
 from backo.core.patch import parse_patch_operations
@@ -24,7 +25,7 @@ from .errors import error_to_http_handler
 from .openapi import backoffice_openapi
 from .query import DEFAULT_PAGE_SIZE, non_negative_int, parse_list_query, view_name
 from .request import request_body, require_content_type
-from .responses import json_response, text_response
+from .responses import file_response, json_response, text_response
 
 
 def _load(collection: BaseCollection, _id: str, transaction_id: int | None = None) -> Item:
@@ -90,6 +91,22 @@ def patch_view(collection: BaseCollection, _id: str) -> Response:
             patch.apply_to(item)
         item.save(transaction_id=transaction_id)
     return _item_response(item)
+
+
+@error_to_http_handler
+def download_view(collection: BaseCollection, _id: str, path: str) -> Response:
+    """``GET /{c}/<_id>/<path>``: stream the content of a File field (``f``, ``sub.f`` or ``$.f``)."""
+    item = _load(collection, _id)
+    selector = path if path.startswith("$.") else f"$.{path}"
+    field = item.select(selector)
+    if field is None:
+        raise PathNotFoundError('{0}: path "{1}" not found', collection.name, selector)
+    if not isinstance(field, File):
+        raise PathNotFoundError(
+            '{0}: path "{1}" must be a File(), and actually is "{2}"', collection.name, selector, type(field)
+        )
+    chunks = field.read_content_generator()  # raises FileError before anything is sent
+    return file_response(chunks, field.content_type.get_value(), field.size.get_value(), field.filename.get_value())
 
 
 @error_to_http_handler

@@ -36,3 +36,24 @@ def test_items_can_be_copied_from_many_threads() -> None:
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_handlers_survive_the_collection_of_copies() -> None:
+    fired: list[str] = []
+
+    def on_root(event, root, me, **kwargs):
+        fired.append("root")
+
+    def on_nested(event, root, me, **kwargs):
+        fired.append("nested")
+
+    from backo import Dict
+
+    model = Item({"a": Int(), "sub": Dict({"b": Int()}, on=[("before_save", on_nested)])}, on=[("before_save", on_root)])
+    coll = Collection("things", model, DBMemoryConnector())
+    coll.db_handler.create({"_id": "1", "a": 1, "sub": {"b": 1}})
+    for _ in range(5):
+        coll.get_by_id("1").copy()
+    gc.collect()
+    coll.get_by_id("1").save()
+    assert fired == ["root", "nested"]

@@ -283,9 +283,6 @@ def test_a_failed_save_removes_the_new_cold_copy(
     assert doc.f.modified.get_value() is True  # a retry copies it again
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs the proposed BaseBackoffice.on_commit hook: today the release is immediate"
-)
 def test_a_refused_delete_keeps_the_content(
     make_backoffice: BackofficeFactory, work: FileSystemConnector, folder: Path
 ) -> None:
