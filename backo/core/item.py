@@ -262,6 +262,16 @@ class Item(Dict):
 
     # --- helpers ----------------------------------------------------------------------
 
+    def view(self, view_name: str) -> "Item | None":
+        """The Item as stricto's ``get_view(view_name)`` shows it, without a copy when none is needed.
+
+        When no field names the view (and it is not an explicit ``+view``), the view is the
+        Item itself: every field it can read.
+        """
+        if view_name.startswith("+") or mentions_view(self, view_name.lstrip("!")):
+            return self.get_view(view_name)
+        return self if any(self.__dict__[key].exists_or_can_read() for key in self._keys) else None
+
     def _emit(self, event_name: str, **kwargs: Any) -> None:
         """Trigger ``event_name`` on this Item's tree, unless no field listens to it."""
         listened = None if self._collection is None else self._collection.handled_events()
@@ -347,7 +357,7 @@ class Item(Dict):
         was_enabled = self._permissions.get_permissions_status()
         self.disable_permissions()
         try:
-            if _mentions_view(self, SAVE_VIEW):
+            if mentions_view(self, SAVE_VIEW):
                 view = self.get_view(SAVE_VIEW)
                 document = {} if view is None else view.get_encoded()
             else:  # same result, without copying the whole Item
@@ -392,7 +402,7 @@ def handled_events(field: Any) -> set[str] | None:
     return names
 
 
-def _mentions_view(field: Any, view_name: str) -> bool:
+def mentions_view(field: Any, view_name: str) -> bool:
     """Tell whether ``field`` or a field under it names ``view_name`` in its views."""
     if any(view.lstrip("!+") == view_name for view in field._views):
         return True
@@ -400,7 +410,7 @@ def _mentions_view(field: Any, view_name: str) -> bool:
     element_type = field.__dict__.get("_type")
     if element_type is not None and hasattr(element_type, "_views"):
         children.append(element_type)
-    return any(_mentions_view(child, view_name) for child in children)
+    return any(mentions_view(child, view_name) for child in children)
 
 
 def _without_system_fields(obj: Any) -> Any:

@@ -37,7 +37,7 @@ def _load(collection: BaseCollection, _id: str, transaction_id: int | None = Non
 
 def _item_response(item: Item) -> Response:
     """The Item in the ``_view`` of the request (``null`` when the view keeps nothing)."""
-    return json_response(item.get_view(view_name(request.args)))
+    return json_response(item.view(view_name(request.args)))
 
 
 def _require_dict(body: Any) -> dict:

@@ -310,3 +310,19 @@ def test_a_stored_document_that_no_longer_fits_fails_to_load_but_lists() -> None
     with pytest.raises(SConstraintError):
         coll.get_by_id("old")
     assert [item._id.get_value() for item in coll.select({})] == ["old"]
+
+
+def same_view(item: Item, view_name: str) -> bool:
+    expected, got = item.get_view(view_name), item.view(view_name)
+    if expected is None or got is None:
+        return expected is None and got is None
+    return got.get_value() == expected.get_value()
+
+
+@pytest.mark.parametrize("view_name", ["client", "short", "+short", "other"])
+def test_view_is_what_stricto_get_view_gives(view_name: str) -> None:
+    model = Item({"a": Int(), "hidden": String(views=["!client"]), "sub": Dict({"b": Int(views=["short"])})})
+    item = Collection("things", model, DBMemoryConnector()).create({"a": 1, "hidden": "h", "sub": {"b": 2}})
+    assert same_view(item, view_name)
+    plain = Collection("plain", Item({"a": Int()}), DBMemoryConnector()).create({"a": 1})
+    assert same_view(plain, view_name)
