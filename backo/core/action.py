@@ -43,7 +43,7 @@ class Action(Dict):
             book.score = action.score
             book.save(**kwargs)
 
-        books.register_action("vote", Action({"score": Float(min=0, max=10)}, vote,
+        books.register_action("vote", Action({"score": Float(min=0.0, max=10.0)}, vote,
                                              can_execute=lambda right, book: current_user.has_role("READER")))
 
     ``can_see`` (alias ``exists``) tells whether the action makes sense for an Item,

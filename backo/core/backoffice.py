@@ -91,7 +91,7 @@ class BaseBackoffice:
 
         Keywords (others are ignored): ``_id`` (one id) or ``_ids`` (a list), otherwise
         every object; ``dry_run`` (default True); ``progress_every`` (default 1000). See
-        :meth:`BaseCollection.migrate`.
+        :meth:`Collection.migrate`.
 
         :raises SSyntaxError: no collection of that name.
         """
@@ -153,7 +153,10 @@ class BaseBackoffice:
             self._commit_actions.setdefault(transaction_id, []).append(action)
 
     def stop_transaction(self, transaction_id: int) -> None:
-        """Commit: forget the recorded steps, run the commit actions. :raises KeyError: unknown transaction."""
+        """Commit: forget the recorded steps, run the commit actions.
+
+        :raises KeyError: unknown transaction.
+        """
         with self._transaction_lock:
             del self.transactions[transaction_id]
             actions = self._commit_actions.pop(transaction_id, [])

@@ -125,7 +125,8 @@ class BaseCollection:
     def get_by_id(self, _id: Any) -> Item:
         """Return the stored Item ``_id``.
 
-        :raises NotFoundError: no such Item. :raises SRightError: no read right.
+        :raises NotFoundError: no such Item.
+        :raises SRightError: no read right.
         """
         if self.is_allowed_to("read", None) is not True:
             # 0.2.1's message, kept for compatibility (it is the read right that failed).

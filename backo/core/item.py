@@ -173,7 +173,8 @@ class Item(Dict):
     def load(self, _id: Any, **kwargs: Any) -> None:
         """Fill this (UNSET) Item with the stored object ``_id``; triggers ``"loaded"``.
 
-        :raises NotFoundError: no such id. :raises SRightError: no read right.
+        :raises NotFoundError: no such id.
+        :raises SRightError: no read right.
         """
         kwargs = item_method_kwargs(kwargs)
         if self._status is not StatusType.UNSET:

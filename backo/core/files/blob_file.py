@@ -75,7 +75,10 @@ class BlobFile(File):
     # --- reading: the content is in the document ----------------------------------------
 
     def get_content(self) -> bytes:
-        """The content. :raises FileError: no file."""
+        """The content.
+
+        :raises FileError: no file.
+        """
         self._require_file_id("{0} file doesnt exists (no file_id)")
         return self._field("content").get_value() or b""
 
@@ -86,7 +89,10 @@ class BlobFile(File):
             yield bytearray(content[start : start + self._buffer_size])
 
     def read_content_generator(self) -> Iterator[bytes]:
-        """The content in chunks. :raises FileError: ``'{path} file not found'`` without a file."""
+        """The content in chunks.
+
+        :raises FileError: ``'{path} file not found'`` without a file.
+        """
         self._require_file_id("{0} file not found")
         return as_bytes(self.read_chunk())
 

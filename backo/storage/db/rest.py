@@ -139,13 +139,13 @@ class DBRestfullConnector(DBConnector):
     ``super().select(...)`` with their endpoint) and may override :meth:`_clean_data` to
     reshape what the API returns. The other operations map to one request each:
 
-    ====================  =================================================
-    ``create(o)``         ``POST {endpoint}`` with ``o``; the answer's ``_id``
-    ``save(_id, o)``      ``PUT {endpoint}/{_id}`` with ``o``
-    ``get_by_id(_id)``    ``GET {endpoint}/{_id}``
-    ``delete_by_id(_id)`` ``DELETE {endpoint}/{_id}``
-    ``select(...)``       ``GET {endpoint}``: a list, or ``{"result": [...]}``
-    ====================  =================================================
+    =====================  =================================================
+    ``create(o)``          ``POST {endpoint}`` with ``o``; the answer's ``_id``
+    ``save(_id, o)``       ``PUT {endpoint}/{_id}`` with ``o``
+    ``get_by_id(_id)``     ``GET {endpoint}/{_id}``
+    ``delete_by_id(_id)``  ``DELETE {endpoint}/{_id}``
+    ``select(...)``        ``GET {endpoint}``: a list, or ``{"result": [...]}``
+    =====================  =================================================
 
     Every operation takes the endpoint options as keyword arguments: ``endpoint``,
     ``url_parameters`` (replace ``[_id]``), ``query_options``; ``method`` and ``data``
