@@ -1,8 +1,8 @@
 """The contract every database backend implements: :class:`DBConnector`."""
 
 import abc
-from contextlib import AbstractContextManager, nullcontext
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Self
 
 from backo.error import DBError

@@ -32,10 +32,12 @@ class DBMemoryConnector(DBConnector):
         self._lock = threading.RLock()
 
     def drop(self) -> None:
+        """See :meth:`DBConnector.drop`."""
         with self._lock:
             self._documents.clear()
 
     def create(self, o: dict[str, Any]) -> str:
+        """See :meth:`DBConnector.create`."""
         _id = self._id_for_create(o)
         document = clone(o)
         document["_id"] = _id
@@ -46,6 +48,7 @@ class DBMemoryConnector(DBConnector):
         return _id
 
     def save(self, _id: str, o: dict[str, Any]) -> None:
+        """See :meth:`DBConnector.save`."""
         key = str(_id)
         document = clone(o)
         document["_id"] = key
@@ -53,6 +56,7 @@ class DBMemoryConnector(DBConnector):
             self._documents[key] = document
 
     def get_by_id(self, _id: str) -> dict[str, Any]:
+        """See :meth:`DBConnector.get_by_id`."""
         with self._lock:
             document = self._documents.get(str(_id))
         if document is None:
@@ -60,6 +64,7 @@ class DBMemoryConnector(DBConnector):
         return clone(document)
 
     def delete_by_id(self, _id: str) -> bool:
+        """See :meth:`DBConnector.delete_by_id`."""
         with self._lock:
             return self._documents.pop(str(_id), None) is not None
 

@@ -31,8 +31,6 @@ from pymongo.errors import PyMongoError
 
 from backo.error import DBError, NotFoundError
 from backo.log import MONGO, get_logger
-
-# parse_options is a stricto-only helper that happens to live in core; it knows no Item.
 from backo.options import parse_options
 
 from .base import DBConnector
@@ -286,6 +284,7 @@ class DBMongoConnector(DBConnector):
     # -- the DBConnector contract --------------------------------------------------------
 
     def drop(self) -> None:
+        """See :meth:`DBConnector.drop`."""
         with self._while("drop"):
             self.collection.drop()
 
@@ -309,6 +308,7 @@ class DBMongoConnector(DBConnector):
             self.collection.replace_one({"_id": object_id}, {**o, "_id": object_id}, upsert=True)
 
     def get_by_id(self, _id: str) -> dict[str, Any]:
+        """See :meth:`DBConnector.get_by_id`."""
         object_id = _object_id(_id)
         document = None
         if object_id is not None:
@@ -319,6 +319,7 @@ class DBMongoConnector(DBConnector):
         return _with_string_id(document)
 
     def delete_by_id(self, _id: str) -> bool:
+        """See :meth:`DBConnector.delete_by_id`."""
         object_id = _object_id(_id)
         if object_id is None:
             return False

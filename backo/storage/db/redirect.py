@@ -74,9 +74,11 @@ class DBRedirect(DBRestfullConnector):
         super().save(_id, _for_remote(o), **self._on_remote(kwargs))
 
     def get_by_id(self, _id: str, **kwargs: Any) -> dict[str, Any]:
+        """See :meth:`DBRestfullConnector.get_by_id`."""
         return super().get_by_id(_id, **self._on_remote(kwargs))
 
     def delete_by_id(self, _id: str, **kwargs: Any) -> bool:
+        """See :meth:`DBRestfullConnector.delete_by_id`."""
         return super().delete_by_id(_id, **self._on_remote(kwargs))
 
     def select(

@@ -26,10 +26,9 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-# parse_options is a stricto-only helper that happens to live in core; it knows no Item.
-from backo.options import parse_options
 from backo.error import DBError, NotFoundError
 from backo.log import DB_RESTFULL, get_logger
+from backo.options import parse_options
 
 from .base import DBConnector
 from .listing import MatchFilter
@@ -245,6 +244,7 @@ class DBRestfullConnector(DBConnector):
             raise DBError('REST API returned status "{0}" while saving object "{1}', status, _id)
 
     def get_by_id(self, _id: str, **kwargs: Any) -> dict[str, Any]:
+        """See :meth:`DBConnector.get_by_id`."""
         call = EndpointCall.from_options(kwargs, [_id])
         status, body = self._request("GET", call, ('_id "{0}" not found', _id))
         if status not in _READ:

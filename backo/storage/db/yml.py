@@ -167,6 +167,7 @@ class DBYmlConnector(DBConnector):
             self._cache.clear()
 
     def create(self, o: dict[str, Any]) -> str:
+        """See :meth:`DBConnector.create`."""
         _id = self._id_for_create(o)
         name = self._writable_file_name(_id)
         with _yaml_errors('Error while writing _id "{0}" in path "{1}"', _id, self.path):
@@ -179,6 +180,7 @@ class DBYmlConnector(DBConnector):
         return _id
 
     def save(self, _id: str, o: dict[str, Any]) -> None:
+        """See :meth:`DBConnector.save`."""
         name = self._writable_file_name(_id)
         with _yaml_errors('Error while writing _id "{0}" in path "{1}"', _id, self.path):
             temporary = self._write_temporary({**o, "_id": str(_id)})
@@ -190,6 +192,7 @@ class DBYmlConnector(DBConnector):
         self._forget(name)
 
     def get_by_id(self, _id: str) -> dict[str, Any]:
+        """See :meth:`DBConnector.get_by_id`."""
         name = _file_name_for(_id)
         if name is None:
             raise self._not_found(_id)
@@ -205,6 +208,7 @@ class DBYmlConnector(DBConnector):
         return clone(document)
 
     def delete_by_id(self, _id: str) -> bool:
+        """See :meth:`DBConnector.delete_by_id`."""
         name = _file_name_for(_id)
         if name is None:
             return False

@@ -27,6 +27,7 @@ class FileBlobConnector(FileConnector):
         self._lock = threading.Lock()
 
     def has_file(self, file_id: str) -> bool:
+        """See :meth:`FileConnector.has_file`."""
         if not is_valid_file_id(file_id):
             return False
         with self._lock:
@@ -44,6 +45,7 @@ class FileBlobConnector(FileConnector):
         return data.decode(encoding or "utf-8")
 
     def clear(self, file_id: str) -> None:
+        """See :meth:`FileConnector.clear`."""
         self.validate_file_id(file_id)
         with self._lock:
             if file_id in self._files:
@@ -55,11 +57,13 @@ class FileBlobConnector(FileConnector):
         return self._chunks(file_id)
 
     def write_chunk(self, file_id: str, chunk: bytes | bytearray) -> None:
+        """See :meth:`FileConnector.write_chunk`."""
         self.validate_file_id(file_id)
         with self._lock:
             self._files.setdefault(file_id, bytearray()).extend(chunk)
 
     def delete(self, file_id: str) -> None:
+        """See :meth:`FileConnector.delete`."""
         self.validate_file_id(file_id)
         with self._lock:
             self._files.pop(file_id, None)

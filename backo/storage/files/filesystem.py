@@ -83,6 +83,7 @@ class FileSystemConnector(FileConnector):
     # -- the FileConnector contract ------------------------------------------------------
 
     def has_file(self, file_id: str) -> bool:
+        """See :meth:`FileConnector.has_file`."""
         if not is_valid_file_id(file_id):
             return False
         try:
