@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3 python; do \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    echo $$p; break; fi; done)
 
-.PHONY: test run bench install clean check-python docs
+.PHONY: test run bench install clean check-python docs lint
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then echo "backo needs Python >= 3.12 (python3.12 or python3.13 on PATH)" >&2; exit 1; fi
@@ -32,6 +32,11 @@ run: $(STAMP)
 
 bench: $(STAMP)
 	$(VPY) -m benchmarks.run $(BENCH_ARGS)
+
+lint: $(STAMP)
+	$(VPY) -m pip install -q ruff
+	$(VPY) -m ruff check backo
+	$(VPY) -m ruff format --check backo/core backo/storage
 
 docs: $(STAMP)
 	$(VPY) -m pip install -q -r docs/requirements.txt

@@ -7,7 +7,6 @@ from typing import Any
 from stricto import Dict, Permissions, SRightError, validation_parameters
 
 from backo.log import ACTION, get_logger
-
 from backo.options import parse_options
 
 log = get_logger(ACTION)

@@ -1,20 +1,19 @@
 """BaseBackoffice: the application — its collections, its transactions, its checks."""
 
 import itertools
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-import threading
-from collections.abc import Callable
 from typing import Any
 
 from stricto import EVENT_MANAGER, SSyntaxError, validation_parameters
 
 from backo.log import BACKOFFICE, get_logger
+from backo.options import parse_options
 
 from .collection import BaseCollection
 from .integrity import check_integrity
 from .migration import MIGRATE_OPTIONS, MigrationReport
-from backo.options import parse_options
 from .transaction import OperatorType, Transaction
 
 log = get_logger(BACKOFFICE)
@@ -52,9 +51,8 @@ class BaseBackoffice:
         if name in collections:
             return collections[name]
         registered = ", ".join(collections) or "none"
-        raise AttributeError(
-            f"backoffice {self.__dict__.get('name')!r} has no attribute or collection {name!r}; collections: {registered}"
-        )
+        owner = self.__dict__.get("name")
+        raise AttributeError(f"backoffice {owner!r} has no attribute or collection {name!r}; collections: {registered}")
 
     def __repr__(self) -> str:
         return f"<Backoffice {self.name!r}>"

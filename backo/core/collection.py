@@ -7,17 +7,18 @@ from typing import Any
 from stricto import Permissions, SRightError, SSyntaxError, validation_parameters
 
 from backo.log import COLLECTION, get_logger
+from backo.options import parse_options
 from backo.storage.db.base import DBConnector
 
 from .action import Action
 from .item import Item, handled_events
 from .migration import DEFAULT_PROGRESS_EVERY, MigrationReport, migrate_collection
-from backo.options import parse_options
 from .selection import Selection
 
 log = get_logger(COLLECTION)
 
-_RIGHT = {"type": typing.Union[bool, typing.Callable], "default": True}
+# typing.Union, not "|": 0.2.1's error message reads "must be typing.Union[bool, typing.Callable]"
+_RIGHT = {"type": typing.Union[bool, typing.Callable], "default": True}  # noqa: UP007
 
 #: The rights of a collection and their accepted spellings (BEHAVIOR.md 3.1).
 COLLECTION_OPTIONS: dict[str, Any] = {

@@ -60,7 +60,9 @@ def _check_field(backoffice: Any, owner: str, path: str, field: Any, documents: 
             where = f"{owner}/{owner_id} {path} -> {field.target_name}/{target_id}"
             if target_id not in targets:
                 yield f"{where}: not found"
-            elif is_reference(reverse_field) and not _points_back(targets[target_id], reverse_field, field.reverse, owner_id):
+            elif is_reference(reverse_field) and not _points_back(
+                targets[target_id], reverse_field, field.reverse, owner_id
+            ):
                 yield f"{where}: {field.reverse} does not point back"
 
 

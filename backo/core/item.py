@@ -12,10 +12,10 @@ from typing import Any
 from stricto import EVENT_MANAGER, Dict, SRightError, String, validation_parameters
 
 from backo.error import BackoError, NotFoundError
+from backo.options import parse_options
 from backo.storage.db.base import DBConnector
 
 from .metadata import DEFAULT_META_DATA_HANDLER, GenericMetaDataHandler
-from backo.options import parse_options
 from .references.loop_guard import BEING_DELETED, OPERATION_MAX_LOOP, LoopPath
 from .status import StatusType
 from .stricto_support import copy_with_own_events

@@ -7,10 +7,10 @@ from stricto import SRightError, SSyntaxError, validation_parameters
 
 from backo.error import DBError
 from backo.log import SELECT, get_logger
+from backo.options import parse_options
 
 from .addon import CollectionAddon
 from .filters import merge_filters, resolve_filter
-from backo.options import parse_options
 from .prefilter import prefilter
 
 log = get_logger(SELECT)

@@ -5,6 +5,7 @@ from typing import Any
 from stricto import String
 
 from backo.options import parse_options
+
 from . import sync
 from .sync import DEFAULT_ID
 

@@ -5,6 +5,7 @@ from typing import Any
 from stricto import List, String
 
 from backo.options import parse_options
+
 from . import sync
 from .ref import load_target
 from .strategies import DeleteStrategy, FillStrategy

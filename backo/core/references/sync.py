@@ -115,7 +115,9 @@ def update_reverse(
     already); when linking, the error propagates (the reference is refused).
     """
     looper = _looper(kwargs)
-    if looper.is_loop(collection.name, target_id, selector) or looper.is_loop(collection.name, target_id, BEING_DELETED):
+    if looper.is_loop(collection.name, target_id, selector) or looper.is_loop(
+        collection.name, target_id, BEING_DELETED
+    ):
         return
     target = collection.new_item()
     try:
