@@ -117,4 +117,3 @@ def merge_filters(selection_filter: Any, match_filter: Any) -> Any:
         else:
             merged[key] = ("$and", [_as_condition(merged[key]), _as_condition(value)])
     return merged
-

@@ -84,4 +84,3 @@ def transaction(backoffice: "BaseBackoffice | None", transaction_id: int | None 
 
 OperatorType.__module__ = "backo.transaction"
 Transaction.__module__ = "backo.transaction"
-

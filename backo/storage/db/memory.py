@@ -79,7 +79,5 @@ class DBMemoryConnector(DBConnector):
         """Return the matching documents; with no ``sort_object``, in insertion order."""
         with self._lock:
             documents = list(self._documents.values())
-        page = apply_query(
-            documents, select_filter, projection, page_size, num_of_element_to_skip, sort_object
-        )
+        page = apply_query(documents, select_filter, projection, page_size, num_of_element_to_skip, sort_object)
         return [clone(document) for document in page]

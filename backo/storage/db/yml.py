@@ -202,9 +202,7 @@ class DBYmlConnector(DBConnector):
             except FileNotFoundError:
                 raise self._not_found(_id) from None
             except _UnreadableDocument as exc:
-                raise DBError(
-                    '_id "{0}" in path "{1}" is not a readable YAML document', _id, self.path
-                ) from exc
+                raise DBError('_id "{0}" in path "{1}" is not a readable YAML document', _id, self.path) from exc
         return clone(document)
 
     def delete_by_id(self, _id: str) -> bool:
