@@ -53,16 +53,18 @@ def append_path_to_filter(filter_as_dict: dict, key: str, value: Any) -> dict:
     """
     if isinstance(value, list):
         value = _coerce_list(value)
-    head, dot, rest = key.partition(".")
-    if not dot:
-        filter_as_dict[key] = value
-    elif rest.startswith("$") and "." not in rest:
-        filter_as_dict[head] = (_operator(rest), value)
-    else:
-        if not isinstance(filter_as_dict.get(head), dict):
-            filter_as_dict[head] = {}
-        append_path_to_filter(filter_as_dict[head], rest, value)
-    return filter_as_dict
+    target = filter_as_dict
+    while True:  # a loop, not recursion: a key may have thousands of dotted parts
+        head, dot, rest = key.partition(".")
+        if not dot:
+            target[key] = value
+            return filter_as_dict
+        if rest.startswith("$") and "." not in rest:
+            target[head] = (_operator(rest), value)
+            return filter_as_dict
+        if not isinstance(target.get(head), dict):
+            target[head] = {}
+        target, key = target[head], rest
 
 
 def multidict_to_filter(md: MultiDictLike) -> dict:

@@ -254,8 +254,9 @@ class Item(Dict):
         with transaction(self._backoffice(), kwargs.get("transaction_id")) as transaction_id:
             _with_operation_guard(kwargs, transaction_id)
             kwargs["looper"].append(self._collection_name(), self._id.get_value(), BEING_DELETED)
-            self._emit("before_delete", **kwargs)
             previous = self._previous_document()
+            self._fill(previous, validate=False)  # unlink what is stored now, not what was loaded
+            self._emit("before_delete", **kwargs)
             self.db_handler.delete_by_id(self._id.get_value())
             self._status = StatusType.UNSET
             self.__dict__["_state"].stored_document = None

@@ -3,9 +3,12 @@
 ``GET /app/users?age.$gt=25&_page=5&_skip=10&_view=short`` becomes
 ``ListQuery(filter={"age": ("$gt", 25)}, page_size=5, skip=10, view="short")``; keys
 starting with ``_`` are parameters, every other key is a filter (grammar in
-:func:`backo.core.filters.multidict_to_filter`).
+:func:`backo.core.filters.multidict_to_filter`). A filter key may nest at most
+:data:`MAX_FILTER_DEPTH` levels (``a.b.c``): a thousand dotted parts made the filter
+builder recurse past Python's limit (a 500); they are now a 400.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +20,18 @@ from backo.core.filters import MultiDictLike, multidict_to_filter
 DEFAULT_PAGE_SIZE = 10
 #: The stricto view used when ``_view`` is not given.
 DEFAULT_VIEW = "client"
+#: The most dotted parts a filter key may have (``a.b.$gt`` has 3).
+MAX_FILTER_DEPTH = 100
 
-__all__ = ["DEFAULT_PAGE_SIZE", "DEFAULT_VIEW", "ListQuery", "multidict_to_filter", "parse_list_query"]
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "DEFAULT_VIEW",
+    "MAX_FILTER_DEPTH",
+    "ListQuery",
+    "multidict_to_filter",
+    "parse_filter",
+    "parse_list_query",
+]
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,26 @@ def non_negative_int(args: MultiDictLike, name: str, default: int) -> int:
     return value
 
 
+def check_filter_keys(keys: Iterable[str]) -> None:
+    """Refuse filter keys with more than :data:`MAX_FILTER_DEPTH` dotted parts.
+
+    :raises BadRequest: 400 naming the key.
+    """
+    for key in keys:
+        if isinstance(key, str) and key.count(".") >= MAX_FILTER_DEPTH:
+            shown = key if len(key) <= 40 else key[:40] + "..."
+            raise BadRequest(f'Filter key "{shown}" is nested too deeply: at most {MAX_FILTER_DEPTH} levels')
+
+
+def parse_filter(args: MultiDictLike) -> dict[str, Any]:
+    """The match filter of a query string (keys starting with ``_`` are parameters).
+
+    :raises BadRequest: 400 naming the key when it has more than :data:`MAX_FILTER_DEPTH` dotted parts.
+    """
+    check_filter_keys(key for key in args.keys() if not key.startswith("_"))
+    return multidict_to_filter(args)
+
+
 def view_name(args: MultiDictLike) -> str:
     """The ``_view`` parameter (default ``client``)."""
     values = list(args.getlist("_view"))
@@ -62,10 +95,11 @@ def view_name(args: MultiDictLike) -> str:
 def parse_list_query(args: MultiDictLike) -> ListQuery:
     """Read filter, ``_page``, ``_skip`` and ``_view`` from a query string.
 
-    :raises BadRequest: ``_page`` or ``_skip`` is not a non-negative integer.
+    :raises BadRequest: ``_page`` or ``_skip`` is not a non-negative integer, or a
+        filter key nests too deeply.
     """
     return ListQuery(
-        filter=multidict_to_filter(args),
+        filter=parse_filter(args),
         page_size=non_negative_int(args, "_page", DEFAULT_PAGE_SIZE),
         skip=non_negative_int(args, "_skip", 0),
         view=view_name(args),

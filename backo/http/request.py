@@ -10,6 +10,17 @@ Accepted bodies (BEHAVIOR.md 10.2):
 
 Anything else is refused with 415 ``Unsuported Media Type`` (0.2.1's spelling), a body
 that is not valid JSON with 400.
+
+Hostile bodies are refused before they reach the core:
+
+* JSON nested more than :data:`MAX_JSON_DEPTH` levels (a "JSON bomb" of 10,000 ``[``
+  made the decoder raise ``RecursionError``, a 500; a few hundred levels in a
+  ``FreeDict`` made stricto raise it), and multipart field names with more than
+  :data:`MAX_JSON_DEPTH` dotted parts: 400;
+* a body larger than Flask's ``MAX_CONTENT_LENGTH`` (when the application sets it): 413,
+  also when it is sent with ``Transfer-Encoding: chunked`` (werkzeug then stops reading
+  at the limit without an error: the truncated body used to be parsed, giving a
+  misleading 400 "not valid JSON").
 """
 
 import functools
@@ -18,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Request, request
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from backo.core.filters import append_path_to_filter
 
@@ -31,6 +42,11 @@ UNSUPPORTED_MEDIA_TYPE = "Unsuported Media Type"
 
 #: The multipart field holding the JSON part of the object.
 MULTIPART_JSON_FIELD = "_json"
+
+#: The deepest nesting accepted in a JSON body (objects and arrays) or in a dotted
+#: multipart field name. Models are far shallower; stricto and the decoder recurse
+#: once per level or more, and Python stops at 1,000 frames.
+MAX_JSON_DEPTH = 100
 
 
 def has_supported_content_type(req: Request) -> bool:
@@ -59,15 +75,74 @@ def check_content_type[**P](f: Callable[P, Any]) -> Callable[P, Any]:
     return checked
 
 
-def parse_json(data: bytes | str, what: str = "body") -> Any:
-    """Decode JSON text.
+def json_depth(value: Any) -> int:
+    """How deeply ``value`` nests lists and dicts (a scalar: 0, ``[]``: 1, ``[{}]``: 2).
 
-    :raises BadRequest: 400 naming ``what`` and the decoder's complaint.
+    Iterative, so that it cannot itself hit the recursion limit.
+    """
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        depth += 1
+        deepest = max(deepest, depth)
+        pending.extend((child, depth) for child in children)
+    return deepest
+
+
+def _too_deep(what: str) -> BadRequest:
+    return BadRequest(f"The {what} is nested too deeply: at most {MAX_JSON_DEPTH} levels of objects and arrays")
+
+
+def parse_json(data: bytes | str, what: str = "body") -> Any:
+    """Decode JSON text nested at most :data:`MAX_JSON_DEPTH` levels.
+
+    :raises BadRequest: 400 naming ``what`` and the decoder's complaint, or the nesting.
     """
     try:
-        return json.loads(data)
+        value = json.loads(data)
+    except RecursionError as exc:
+        raise _too_deep(what) from exc
     except ValueError as exc:
         raise BadRequest(f"The {what} is not valid JSON: {exc}") from exc
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise _too_deep(what)
+    return value
+
+
+def _check_field_name(name: str) -> None:
+    """Refuse a multipart field name nesting deeper than :data:`MAX_JSON_DEPTH` (``a.b.c...``)."""
+    if name.count(".") >= MAX_JSON_DEPTH:
+        shown = name if len(name) <= 40 else name[:40] + "..."
+        raise BadRequest(f'The multipart field name "{shown}" is nested too deeply: at most {MAX_JSON_DEPTH} levels')
+
+
+def body_bytes(req: Request) -> bytes:
+    """The raw body of ``req``, within the application's ``MAX_CONTENT_LENGTH`` if it sets one.
+
+    werkzeug refuses a declared ``Content-Length`` over the limit (413), but reads a
+    streamed (chunked) body only up to the limit, silently. One more byte tells whether
+    the body went on.
+
+    :raises RequestEntityTooLarge: 413, the body is larger than the limit.
+    """
+    data = req.get_data()
+    limit = req.max_content_length
+    if (
+        limit is not None
+        and req.content_length is None
+        and len(data) >= limit
+        and req.environ.get("wsgi.input_terminated")
+        and req.environ["wsgi.input"].read(1)
+    ):
+        raise RequestEntityTooLarge()
+    return data
 
 
 def _multipart_object(req: Request) -> dict[str, Any]:
@@ -79,8 +154,10 @@ def _multipart_object(req: Request) -> dict[str, Any]:
             raise BadRequest(f'The multipart field "{MULTIPART_JSON_FIELD}" must hold a JSON object')
     for name, value in req.form.items():
         if not name.startswith("_"):
+            _check_field_name(name)
             append_path_to_filter(obj, name, value)
     for name, uploaded in req.files.items():
+        _check_field_name(name)
         append_path_to_filter(obj, name, uploaded)
     return obj
 
@@ -88,10 +165,11 @@ def _multipart_object(req: Request) -> dict[str, Any]:
 def request_to_object(req: Request) -> Any:
     """The body of ``req`` as a Python value; None if it is neither JSON nor multipart.
 
-    :raises BadRequest: the body (or the ``_json`` field) is not valid JSON.
+    :raises BadRequest: the body (or the ``_json`` field) is not valid JSON, or nests too deeply.
+    :raises RequestEntityTooLarge: the body is over the application's ``MAX_CONTENT_LENGTH``.
     """
     if req.mimetype == JSON_MIMETYPE:
-        return parse_json(req.get_data())
+        return parse_json(body_bytes(req))
     if req.mimetype == MULTIPART_MIMETYPE:
         return _multipart_object(req)
     return None
@@ -101,6 +179,7 @@ def request_body() -> Any:
     """The body of the running request, after the content-type guard.
 
     :raises UnsupportedMediaType: not JSON nor multipart. :raises BadRequest: bad JSON.
+    :raises RequestEntityTooLarge: over the application's ``MAX_CONTENT_LENGTH``.
     """
     require_content_type()
     return request_to_object(request)

@@ -15,7 +15,7 @@ from stricto import Dict, FreeDict, SSyntaxError, StrictoError, String, STypeErr
 
 from backo.core.collection import ALL_SELECTION, BaseCollection
 from backo.core.files.file import File
-from backo.core.filters import append_path_to_filter, multidict_to_filter
+from backo.core.filters import append_path_to_filter
 from backo.core.item import Item
 from backo.core.patch import parse_patch_operations
 from backo.core.transaction import transaction
@@ -23,7 +23,7 @@ from backo.error import PathNotFoundError
 
 from .errors import error_to_http_handler
 from .openapi import backoffice_openapi
-from .query import DEFAULT_PAGE_SIZE, non_negative_int, parse_list_query, view_name
+from .query import DEFAULT_PAGE_SIZE, check_filter_keys, non_negative_int, parse_filter, parse_list_query, view_name
 from .request import request_body, require_content_type
 from .responses import file_response, json_response, text_response
 
@@ -186,6 +186,7 @@ def _body_filter(selection: str, body: Any) -> dict:
     """A selection filter from a JSON object body (dotted keys nest, ``["$op", v]`` is an operator)."""
     if not isinstance(body, dict):
         raise STypeError('The filter of selection "{0}" must be a JSON object, got {1}', selection, body)
+    check_filter_keys(body)
     match_filter: dict = {}
     for key, value in body.items():
         append_path_to_filter(match_filter, key, value)
@@ -206,7 +207,7 @@ def selection_view(collection: BaseCollection, selection: str, from_body: bool =
     if from_body:
         match_filter = _body_filter(selection, request_body())
     else:
-        match_filter = multidict_to_filter(request.args)
+        match_filter = parse_filter(request.args)
     page_size = non_negative_int(request.args, "_page", DEFAULT_PAGE_SIZE)
     skip = non_negative_int(request.args, "_skip", 0)
     return json_response(registered.select(match_filter, page_size, skip))

@@ -111,8 +111,8 @@ def update_reverse(
 ) -> None:
     """Make the reverse field of Item ``target_id`` point (or stop pointing) at ``link_id``.
 
-    When unlinking, a target that cannot be loaded is logged and skipped (it may be gone
-    already); when linking, the error propagates (the reference is refused).
+    When unlinking, a target that no longer exists is logged and skipped; when linking it
+    is refused (NotFoundError). Any other error propagates, and the operation rolls back.
     """
     looper = _looper(kwargs)
     if looper.is_loop(collection.name, target_id, selector) or looper.is_loop(
@@ -122,7 +122,7 @@ def update_reverse(
     target = collection.new_item()
     try:
         target.load(target_id, **propagated(kwargs))
-    except Exception as exc:
+    except NotFoundError as exc:  # a storage failure must fail the operation, not be skipped
         if linked:
             raise
         log.warning("%s : load %s in collection %s return an error (%s)", selector, target_id, collection.name, exc)
