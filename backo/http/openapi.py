@@ -4,7 +4,12 @@ Paths come from the routes ``build_routes`` actually created (see :data:`routes.
 a route refused by a literal ``False`` right has no path either), relative to the
 backoffice (``/users/{id}``); the document's ``servers`` entry gives the base URL.
 Actions and selections are read when the document is built, so those registered after
-``build_routes`` appear too. Component schemas are derived from the stricto models.
+``build_routes`` appear too. Component schemas are derived from the stricto models
+(:mod:`.openapi_schemas`).
+
+Every answer a route can give is documented with its media type: JSON answers are
+``application/json``; ``deleted``, ``action done`` and error texts (``TypeError("...")``)
+are ``text/plain``; 401 is whatever the application's ``jwt_auth`` hook answers.
 """
 
 import weakref
@@ -13,9 +18,18 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from backo.core.collection import BaseCollection
-from backo.core.files.file import File
 
-from .openapi_schemas import FIXED_SCHEMAS, model_fields, object_schema, request_body, type_schema
+from .openapi_schemas import (
+    FIXED_SCHEMAS,
+    SchemaContext,
+    file_paths,
+    has_required,
+    object_schema,
+    positional_array,
+    request_body,
+    selector_schema,
+    view_schema,
+)
 
 OPENAPI_VERSION = "3.1.0"
 
@@ -53,22 +67,36 @@ def _name(collection: BaseCollection) -> str:
 
 
 def collection_schemas(collection: BaseCollection) -> dict[str, Any]:
-    """The component schemas of a collection's model: ``{c}`` and its nested ``{c}_{field}``."""
+    """The component schemas of a collection's model.
+
+    ``{c}`` (an Item as list answers hold it), its nested Dicts ``{c}_{field}``, the File
+    metadata ``backo-file`` if the model has files, and the ``-view`` flavours (nothing
+    required) that ``_view`` answers follow, when they differ.
+    """
     schemas: dict[str, Any] = {}
     name = _name(collection)
+    schemas[name] = {}  # first in the document
     schemas[name] = object_schema(collection.model, name, schemas)
+    view_schema(collection.model, name, schemas)
     return schemas
 
 
-# --- operations ------------------------------------------------------------------------
+# --- answers and parameters ------------------------------------------------------------
+
+_STRING = {"schema": {"type": "string"}}
 
 
 def _text(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"text/plain": {}}}
+    return {"description": description, "content": {"text/plain": _STRING}}
 
 
 def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
+    """A required JSON request body (the routes answer 415 without one)."""
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -76,189 +104,219 @@ def _ref(name: str) -> dict[str, Any]:
 
 
 _ERRORS: dict[str, dict[str, Any]] = {
-    "400": _text("Bad request"),
-    "403": _text("Forbidden"),
-    "404": _text("Not found"),
-    "415": _text("Unsupported media type (send application/json or multipart/form-data)"),
-    "500": _text("Something went wrong"),
+    "400": _text('Bad request: invalid parameters or body (e.g. TypeError("$.name: Must be a string ..."))'),
+    "401": {
+        "description": "Unauthorized: answered by the application's jwt_auth hook, if it has one",
+        "content": {"text/plain": _STRING, "application/json": {}},
+    },
+    "403": _text('Forbidden: a right refuses the operation (RightsError("..."))'),
+    "404": _text("Not found: the item, or an item a reference names, does not exist"),
+    "413": _text("Request entity too large: the body is over the application's MAX_CONTENT_LENGTH"),
+    "415": _text("Unsupported media type: send application/json or multipart/form-data"),
+    "500": _text("Something went wrong (storage, session, a failing hook, MUST_BE_EMPTY...)"),
 }
+
+#: Errors any collection route may answer; those of routes naming an item; those of body routes.
+_COMMON = ("400", "401", "403", "500")
+_WITH_ID = ("404",)
+_WITH_BODY = ("413", "415")
 
 
 def _errors(*codes: str) -> dict[str, Any]:
-    return {code: _ERRORS[code] for code in codes}
+    return {code: _ERRORS[code] for code in sorted({*_COMMON, *codes})}
 
 
-def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
-
-
-_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
-_VIEW = _query("_view", "The stricto view of the answer (default client)", {"type": "string", "default": "client"})
-_PAGE = _query("_page", "Results per page (0: all)", {"type": "integer", "minimum": 0, "default": 10})
-_SKIP = _query("_skip", "Matching results to skip", {"type": "integer", "minimum": 0, "default": 0})
-_FILTER = {
-    "name": "filter",
-    "in": "query",
-    "required": False,
-    "description": "field=value, field.$op=value ($eq $ne $gt $gte $lt $lte $reg $re $contains), a.b=value",
-    "style": "form",
-    "explode": True,
-    "schema": {"type": "object", "additionalProperties": True},
-}
-
-
-def _page_schema(items: dict[str, Any]) -> dict[str, Any]:
+def _param(where: str, name: str, description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {
-        "type": "object",
-        "properties": {
-            "result": {"type": "array", "items": items},
-            "total": {"type": "integer"},
-            "_skip": {"type": "integer"},
-            "_page": {"type": "integer"},
-        },
+        "name": name,
+        "in": where,
+        "required": where == "path",
+        "description": description,
+        "schema": schema,
+        **extra,
     }
 
 
-def _op(operation_id: str, summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"operationId": operation_id, "summary": summary, "responses": responses, **extra}
+#: werkzeug's ``string`` converter: at least one character, no slash.
+_ID = _param("path", "id", "The _id of the item", {"type": "string", "minLength": 1, "pattern": "^[^/]+$"})
+_VIEW_TEXT = "The stricto view of the answer: client (default), a view name, or +name for only the fields of that view"
+_VIEW = _param("query", "_view", _VIEW_TEXT, {"type": "string", "default": "client"})
+_PAGE = _param("query", "_page", "Results per page (0: all)", {"type": "integer", "minimum": 0, "default": 10})
+_SKIP = _param("query", "_skip", "Matching results to skip", {"type": "integer", "minimum": 0, "default": 0})
+_FILTER_TEXT = (
+    "field=value, field.$op=value ($eq $ne $gt $gte $lt $lte $reg $re $contains), a.b=value;"
+    " keys starting with _ are not filters"
+)
+_FILTER_SCHEMA = {"type": "object", "additionalProperties": {"type": "string"}}
+_FILTER = _param("query", "filter", _FILTER_TEXT, _FILTER_SCHEMA, style="form", explode=True)
+
+
+def _page_schema(items: dict[str, Any]) -> dict[str, Any]:
+    counts = {key: {"type": "integer", "minimum": 0} for key in ("total", "_skip", "_page")}
+    return {
+        "type": "object",
+        "required": ["result", "total", "_skip", "_page"],
+        "properties": {"result": {"type": "array", "items": items}, **counts},
+        "additionalProperties": False,
+    }
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What an operation builder documents: a collection, its name, the endpoints it got."""
+
+    collection: BaseCollection
+    name: str
+    endpoints: frozenset[str]
+
+    def item_answer(self, description: str) -> dict[str, Any]:
+        """The 200 of a route answering one Item in the requested ``_view``."""
+        model = self.collection.model
+        view = _ref(f"{self.name}-view") if has_required(model) else _ref(self.name)
+        options = [_ref(self.name), view] if view != _ref(self.name) else [view]
+        text = f"{description}, in the requested _view (null if the view keeps no field)"
+        return _json(text, {"anyOf": [*options, {"type": "null"}]})
+
+    def op(self, operation_id: str, summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        return {"operationId": operation_id, "summary": summary, "tags": [self.name], **extra, "responses": responses}
 
 
 #: ``(openapi path, operation)`` pairs documenting one route spec.
 Operations = list[tuple[str, dict[str, Any]]]
-#: ``builder(collection, collection name) -> Operations``
-Builder = Callable[[BaseCollection, str], Operations]
+#: ``builder(target) -> Operations``
+Builder = Callable[[_Target], Operations]
+
+#: Operations reached from a created Item's ``_id`` (OpenAPI links): endpoint -> operationId format.
+_LINKED = {"get": "get_{c}", "put": "put_{c}", "patch_one": "patch_{c}", "delete": "del_{c}"}
 
 
-def _select_ops(c: BaseCollection, name: str) -> Operations:
-    ok = _json(f"A page of {name}", _page_schema(_ref(name)))
-    description = f"List all existing item in {name} collection, with eventual filtering."
-    op = _op(
-        f"list_{name}",
-        f"List {name}",
-        {"200": ok, **_errors("400", "500")},
-        description=description,
-        parameters=[_PAGE, _SKIP, _FILTER],
-    )
-    return [(f"/{name}", op)]
-
-
-def _create_ops(c: BaseCollection, name: str) -> Operations:
-    responses = {"200": _json(f"The created {name}", _ref(name)), **_errors("400", "403", "404", "415", "500")}
-    op = _op(
-        f"add_{name}",
-        f"Create {name}",
-        responses,
-        description=f"Add an item in {name} collection.",
-        parameters=[_VIEW],
-        requestBody=request_body(c.model),
-    )
-    return [(f"/{name}", op)]
-
-
-def _check_ops(c: BaseCollection, name: str) -> Operations:
-    body = {"type": "object", "properties": {"path": {"type": "string", "default": "$"}, "item": {"type": "object"}}}
-    answer = {"type": "object", "properties": {"error": {"type": ["string", "null"]}}}
-    op = _op(
-        f"check_{name}",
-        f"Check {name}",
-        {"200": _json("The first error found, or null", answer), **_errors("400", "415")},
-        requestBody={"content": {"application/json": {"schema": body}}},
-    )
-    return [(f"/{name}/_check", op)]
-
-
-def _meta_ops(c: BaseCollection, name: str) -> Operations:
-    properties = {
-        key: {"type": type_schema(field)["type"], "description": field._description}
-        for key, field in model_fields(c.model)
+def _links(t: _Target) -> dict[str, Any]:
+    """Links from an answer holding an Item to the operations on that Item."""
+    return {
+        operation_id.format(c=t.name): {
+            "operationId": operation_id.format(c=t.name),
+            "parameters": {"id": "$response.body#/_id"},
+        }
+        for endpoint, operation_id in _LINKED.items()
+        if endpoint in t.endpoints
     }
-    body = {"content": {"application/json": {"schema": {"type": "object", "properties": properties}}}}
-    responses = {"200": _json("Meta", _ref("backo-meta")), **_errors("400", "415", "500")}
-    return [(f"/{name}/_meta", _op(f"meta_{name}", f"Get {name} metadata", responses, requestBody=body))]
 
 
-def _get_ops(c: BaseCollection, name: str) -> Operations:
-    responses = {"200": _json(name, _ref(name)), **_errors("403", "404", "500")}
-    return [(f"/{name}/{{id}}", _op(f"get_{name}", f"Get {name}", responses, parameters=[_ID, _VIEW]))]
+# --- operations ------------------------------------------------------------------------
 
 
-def _get_path_ops(c: BaseCollection, name: str) -> Operations:
-    file_fields = [key for key, field in model_fields(c.model) if isinstance(field, File)]
-    if not file_fields:
+def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    """A closed object schema."""
+    head: dict[str, Any] = {"type": "object"} if required is None else {"type": "object", "required": required}
+    return {**head, "properties": properties, "additionalProperties": False}
+
+
+def _select_ops(t: _Target) -> Operations:
+    responses = {"200": _json(f"A page of {t.name}", _page_schema(_ref(t.name))), **_errors()}
+    text = f"List all existing item in {t.name} collection, with eventual filtering."
+    op = t.op(f"list_{t.name}", f"List {t.name}", responses, description=text, parameters=[_PAGE, _SKIP, _FILTER])
+    return [(f"/{t.name}", op)]
+
+
+def _create_ops(t: _Target) -> Operations:
+    ok = {**t.item_answer(f"The created {t.name}"), "links": _links(t)}
+    body = request_body(t.collection.model, create=True)
+    text = f"Add an item in {t.name} collection."
+    responses = {"200": ok, **_errors(*_WITH_ID, *_WITH_BODY)}
+    op = t.op(f"add_{t.name}", f"Create {t.name}", responses, description=text, parameters=[_VIEW], requestBody=body)
+    return [(f"/{t.name}", op)]
+
+
+def _check_ops(t: _Target) -> Operations:
+    item = SchemaContext({}, request=True).request_object(t.collection.model)
+    body = _json_body(_object({"path": {"type": "string", "default": "$"}, "item": item}))
+    answer = _object({"error": {"type": ["string", "null"]}}, ["error"])
+    responses = {"200": _json("The first error found in item, or null", answer), **_errors(*_WITH_BODY)}
+    text = "Is item valid? The whole object is checked; path must name one of its fields."
+    op = t.op(f"check_{t.name}", f"Check {t.name}", responses, description=text, requestBody=body)
+    return [(f"/{t.name}/_check", op)]
+
+
+def _meta_ops(t: _Target) -> Operations:
+    body = _json_body(SchemaContext({}, request=True).request_object(t.collection.model))
+    meta = _json("The model's meta, rights evaluated for these values", _ref("backo-meta"))
+    responses = {"200": meta, **_errors(*_WITH_BODY)}
+    return [(f"/{t.name}/_meta", t.op(f"meta_{t.name}", f"Get {t.name} metadata", responses, requestBody=body))]
+
+
+def _get_ops(t: _Target) -> Operations:
+    responses = {"200": t.item_answer(f"The {t.name}"), **_errors(*_WITH_ID)}
+    return [(f"/{t.name}/{{id}}", t.op(f"get_{t.name}", f"Get {t.name}", responses, parameters=[_ID, _VIEW]))]
+
+
+def _get_path_ops(t: _Target) -> Operations:
+    paths = file_paths(t.collection.model)
+    if not paths:
         return []
-    path_parameter = {"name": "path", "in": "path", "required": True, "schema": {"type": "string", "enum": file_fields}}
-    binary = {
-        "description": "The file content",
-        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
-    }
-    responses = {"200": binary, **_errors("400", "403", "404", "500")}
-    return [
-        (
-            f"/{name}/{{id}}/{{path}}",
-            _op(f"get_{name}_path", f"Get {name} file", responses, parameters=[_ID, path_parameter]),
-        )
-    ]
+    nested = ", ".join(path for path in paths if "." in path)
+    text = "The File field" + (f" (nested files too: {nested})" if nested else "")
+    path = _param("path", "path", text, {"type": "string", "enum": [p for p in paths if "." not in p]})
+    content = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
+    responses = {"200": {"description": "The file content, with its stored Content-Type", "content": content}}
+    responses.update(_errors(*_WITH_ID))
+    op = t.op(f"get_{t.name}_path", f"Get {t.name} file", responses, parameters=[_ID, path])
+    return [(f"/{t.name}/{{id}}/{{path}}", op)]
 
 
-def _put_ops(c: BaseCollection, name: str) -> Operations:
-    responses = {"200": _json(name, _ref(name)), **_errors("400", "403", "404", "415", "500")}
-    op = _op(f"put_{name}", f"Update {name}", responses, parameters=[_ID, _VIEW], requestBody=request_body(c.model))
-    return [(f"/{name}/{{id}}", op)]
-
-
-def _patch_ops(c: BaseCollection, name: str) -> Operations:
-    one_or_many = {"oneOf": [_ref("json-patch"), {"$ref": "#/components/schemas/json-patch/items"}]}
-    responses = {"200": _json(name, _ref(name)), **_errors("400", "403", "404", "415", "500")}
-    op = _op(
-        f"patch_{name}",
-        f"Patch {name}",
-        responses,
-        parameters=[_ID, _VIEW],
-        requestBody={"content": {"application/json": {"schema": one_or_many}}},
+def _put_ops(t: _Target) -> Operations:
+    responses = {"200": t.item_answer(f"The modified {t.name}"), **_errors(*_WITH_ID, *_WITH_BODY)}
+    body = request_body(t.collection.model, create=False)
+    text = "Merge the body into the item (partial, deep) and save it."
+    op = t.op(
+        f"put_{t.name}", f"Update {t.name}", responses, description=text, parameters=[_ID, _VIEW], requestBody=body
     )
-    return [(f"/{name}/{{id}}", op)]
+    return [(f"/{t.name}/{{id}}", op)]
 
 
-def _delete_ops(c: BaseCollection, name: str) -> Operations:
-    responses = {"200": _text("deleted"), **_errors("403", "404", "500")}
-    return [(f"/{name}/{{id}}", _op(f"del_{name}", f"Delete {name}", responses, parameters=[_ID]))]
+def _patch_ops(t: _Target) -> Operations:
+    body = _json_body({"anyOf": [_ref("json-patch"), {"$ref": "#/components/schemas/json-patch/items"}]})
+    responses = {"200": t.item_answer(f"The patched {t.name}"), **_errors(*_WITH_ID, *_WITH_BODY)}
+    op = t.op(f"patch_{t.name}", f"Patch {t.name}", responses, parameters=[_ID, _VIEW], requestBody=body)
+    return [(f"/{t.name}/{{id}}", op)]
 
 
-def _action_ops(c: BaseCollection, name: str) -> Operations:
-    responses = {"200": _text("action done"), **_errors("400", "403", "404", "415", "500")}
-    return [
-        (
-            f"/{name}/_actions/{action_name}/{{id}}",
-            _op(
-                f"action_{action_name}_on_{name}",
-                f"Trigger {action_name} on {name}",
-                responses,
-                parameters=[_ID],
-                requestBody=request_body(action),
-            ),
+def _delete_ops(t: _Target) -> Operations:
+    responses = {"200": _text("deleted"), **_errors(*_WITH_ID)}
+    return [(f"/{t.name}/{{id}}", t.op(f"del_{t.name}", f"Delete {t.name}", responses, parameters=[_ID]))]
+
+
+def _action_ops(t: _Target) -> Operations:
+    responses = {"200": _text("action done"), **_errors(*_WITH_ID, *_WITH_BODY)}
+    operations = []
+    for name, action in t.collection.actions.items():
+        body = request_body(action, create=True)
+        op = t.op(
+            f"action_{name}_on_{t.name}", f"Trigger {name} on {t.name}", responses, parameters=[_ID], requestBody=body
         )
-        for action_name, action in c.actions.items()
-    ]
+        operations.append((f"/{t.name}/_actions/{name}/{{id}}", op))
+    return operations
 
 
-def _selection_op(c: BaseCollection, name: str, selection_name: str, post: bool) -> dict[str, Any]:
+def _selection_op(t: _Target, selection_name: str, post: bool) -> dict[str, Any]:
     """The GET or POST operation of one selection."""
-    items = _ref(name) if c.selections[selection_name].selectors is None else {"type": "array"}
-    responses = {"200": _json(f"Selection {selection_name}", _page_schema(items)), **_errors("400", "403", "500")}
-    extra: dict[str, Any] = {"parameters": [_PAGE, _SKIP]}
-    if post:
-        extra["requestBody"] = {"content": {"application/json": {"schema": _ref("backo-filter")}}}
-        responses.update(_errors("415"))
+    selectors = t.collection.selections[selection_name].selectors
+    if selectors is None:
+        rows = _ref(t.name)
     else:
-        extra["parameters"].append(_FILTER)
+        rows = positional_array([selector_schema(t.collection.model, s, t.name, {}) for s in selectors], selectors)
+    responses = {"200": _json(f"Selection {selection_name}", _page_schema(rows)), **_errors(*(_WITH_BODY * post))}
+    extra: dict[str, Any] = {"parameters": [_PAGE, _SKIP] if post else [_PAGE, _SKIP, _FILTER]}
+    if post:
+        extra["requestBody"] = _json_body(_ref("backo-filter"))
     verb = "post" if post else "get"
-    summary = f"Selection {selection_name} on {name}"
-    return _op(f"selection_{verb}_{selection_name}_{name}", summary, responses, **extra)
+    return t.op(
+        f"selection_{verb}_{selection_name}_{t.name}", f"Selection {selection_name} on {t.name}", responses, **extra
+    )
 
 
 def _selection_ops(post: bool) -> Builder:
-    def build(c: BaseCollection, name: str) -> Operations:
-        return [(f"/{name}/_selections/{sel}", _selection_op(c, name, sel, post)) for sel in c.selections]
+    def build(t: _Target) -> Operations:
+        return [(f"/{t.name}/_selections/{sel}", _selection_op(t, sel, post)) for sel in t.collection.selections]
 
     return build
 
@@ -285,9 +343,10 @@ def collection_paths(collection: BaseCollection) -> dict[str, Any]:
     built = _BUILT.get(collection)
     if built is None:
         return {}
+    target = _Target(collection, _name(collection), frozenset(spec.endpoint for spec in built.specs))
     paths: dict[str, Any] = {}
     for spec in built.specs:
-        for path, operation in OPERATIONS[spec.endpoint](collection, _name(collection)):
+        for path, operation in OPERATIONS[spec.endpoint](target):
             paths.setdefault(path, {})[spec.method.lower()] = operation
     return paths
 
@@ -305,8 +364,12 @@ class OpenAPISpec:
     .. versionadded:: 0.3.0
     """
 
-    def __init__(self, title: str, description: str | None = None, servers: Iterable[str] = ()) -> None:
+    def __init__(
+        self, title: str, description: str | None = None, servers: Iterable[str] = (), version: str = "1.0.0"
+    ) -> None:
         self.title = title
+        #: ``info.version``, required by OpenAPI: the version of the document
+        self.version = version
         self.description = description if description is not None else f"{title} backoffice powered by Backo"
         #: base URLs the paths are relative to
         self.servers = list(servers)
@@ -327,7 +390,7 @@ class OpenAPISpec:
         """The document as JSON-ready data."""
         document: dict[str, Any] = {
             "openapi": OPENAPI_VERSION,
-            "info": {"title": self.title, "description": self.description},
+            "info": {"title": self.title, "description": self.description, "version": self.version},
         }
         if self.servers:
             document["servers"] = [{"url": url} for url in self.servers]

@@ -1,0 +1,1 @@
+"""A media library: books, authors and users, JWT login, roles, actions and selections."""
