@@ -9,7 +9,7 @@ undone before the error reaches the caller.
 import copy
 from typing import Any
 
-from stricto import EVENT_MANAGER, Dict, SRightError, String, validation_parameters
+from stricto import EVENT_MANAGER, Dict, List, SRightError, String, validation_parameters
 
 from backo.error import BackoError, NotFoundError
 from backo.options import parse_options
@@ -236,6 +236,7 @@ class Item(Dict):
             if self.meta_data_handler is not None:
                 self.meta_data_handler.update(self)
             previous = self._previous_document()
+            _refuse_forbidden_list_changes(self, previous)
             kwargs["old_object"] = self._item_from_document(previous)
             self._emit("before_save", **kwargs)
             document = self._document_to_store(previous)
@@ -413,6 +414,23 @@ def mentions_view(field: Any, view_name: str) -> bool:
     if element_type is not None and hasattr(element_type, "_views"):
         children.append(element_type)
     return any(mentions_view(child, view_name) for child in children)
+
+
+def _refuse_forbidden_list_changes(field: Any, stored: Any) -> None:
+    """Raise SRightError if a List the user may not modify differs from its stored value.
+
+    stricto checks ``can_modify`` on scalar fields when they are assigned, but not on a
+    List replaced as a whole: without this check a PUT could change a read-only list
+    (``roles``, say).
+    """
+    if not isinstance(field, Dict) or not isinstance(stored, dict):
+        return
+    for key in field._keys:
+        child = field.__dict__[key]
+        if isinstance(child, List) and child.exists_or_can_read() and child.can_modify() is False:
+            if child.get_encoded() != stored.get(key, child.get_encoded()):
+                raise SRightError("{0}: cannot modify value", child.path_name())
+        _refuse_forbidden_list_changes(child, stored.get(key))
 
 
 def _without_system_fields(obj: Any) -> Any:

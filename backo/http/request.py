@@ -152,6 +152,8 @@ def _multipart_object(req: Request) -> dict[str, Any]:
         obj = parse_json(req.form[MULTIPART_JSON_FIELD], f'multipart field "{MULTIPART_JSON_FIELD}"')
         if not isinstance(obj, dict):
             raise BadRequest(f'The multipart field "{MULTIPART_JSON_FIELD}" must hold a JSON object')
+    if None in req.form or None in req.files:  # werkzeug could not read a part's name (a line break in it)
+        raise BadRequest("A multipart part has no usable name")
     for name, value in req.form.items():
         if not name.startswith("_"):
             _check_field_name(name)

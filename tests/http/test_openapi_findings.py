@@ -25,11 +25,6 @@ def multipart_with_field_name(name: str) -> tuple[bytes, str]:
     return body, "multipart/form-data; boundary=XX"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="backo/http/request.py: werkzeug names a part whose name holds CR/LF None; "
-    "_multipart_object calls None.startswith('_'): the builtin AttributeError leaks as a 400",
-)
 @pytest.mark.parametrize("name", ["\r", "\n", "a\nb"])
 def test_finding_multipart_field_name_with_a_line_break_is_a_backo_400(client: FlaskClient, name: str) -> None:
     body, content_type = multipart_with_field_name(name)
@@ -44,11 +39,6 @@ def admin_only(right_name: str, item: object) -> bool:
     return False  # nobody here is an administrator
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="backo/core (or stricto's List): a List field's own can_modify is not checked on PUT; "
-    "the same right on an Int field answers 403",
-)
 @pytest.mark.parametrize("right", [False, admin_only], ids=["literal-False", "callable"])
 def test_finding_a_list_field_that_may_not_be_modified_refuses_a_put(right: object) -> None:
     backoffice = Backoffice("myApp")
