@@ -11,7 +11,7 @@ import time
 
 from backo import current_user
 
-from . import core_bench, http_bench, migrate_bench
+from . import core_bench, file_bench, http_bench, migrate_bench
 
 
 def main() -> None:
@@ -29,6 +29,9 @@ def main() -> None:
     for store in args.stores:
         for size in args.sizes:
             http_bench.run(store, size)
+    print("== files", flush=True)
+    sys.argv = [sys.argv[0]]
+    file_bench.main()
     print("== migration", flush=True)
     sys.argv = [sys.argv[0], "--size", str(max(args.sizes))]
     migrate_bench.main()
