@@ -236,6 +236,7 @@ class Item(Dict):
             if self.meta_data_handler is not None:
                 self.meta_data_handler.update(self)
             previous = self._previous_document()
+            self._adopt_changes_made_meanwhile(previous)
             _refuse_forbidden_list_changes(self, previous)
             kwargs["old_object"] = self._item_from_document(previous)
             self._emit("before_save", **kwargs)
@@ -293,6 +294,29 @@ class Item(Dict):
             return
         if self._collection.is_allowed_to(right_name, o) is not True:
             raise SRightError(message, self._collection.name)
+
+    def _adopt_changes_made_meanwhile(self, stored: dict) -> None:
+        """Take the stored value of fields another writer changed and this Item did not.
+
+        A three-way merge per top-level field: the version this Item was loaded from, what
+        is stored now, and this Item. Without it, saving an Item loaded earlier would
+        undo the other writer's changes, references included.
+        """
+        loaded = self.__dict__["_state"].stored_document
+        if loaded is None or loaded is stored:
+            return
+        was_enabled = self._permissions.get_permissions_status()
+        self.disable_permissions()
+        try:
+            for key in self._keys:
+                if key in SYSTEM_FIELDS or key not in stored or stored[key] == loaded.get(key):
+                    continue
+                field = self.__dict__[key]
+                if field.get_encoded() == loaded.get(key):  # untouched here: the other writer's value
+                    field.set_value(stored[key])
+        finally:
+            if was_enabled:
+                self.enable_permissions()
 
     def _require_loaded_right(self) -> None:
         """Check the read right again, now that the values are known.

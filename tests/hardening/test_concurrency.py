@@ -142,12 +142,6 @@ def test_a_stale_delete_removes_the_links_made_meanwhile(tmp_path: Path) -> None
     assert all(person not in bo.books.db_handler.get_by_id(b)["readers"] for b in shared.books)
 
 
-STALE_REVERSE_FIELD_BUG = (
-    "backo/core/item.py Item.save writes every field of a stale Item, including reverse-reference "
-    "fields the caller never changed: links another writer made meanwhile are undone (and unlinked "
-    "on the other side), and a reverse field naming an Item deleted meanwhile makes the save fail "
-    "with NotFoundError. A three-way merge (fields unchanged since load take the stored value) would keep both writes"
-)
 
 
 def _book_read_before_a_reader_came(tmp_path: Path) -> tuple[Any, Any, Shared, str]:
@@ -158,7 +152,6 @@ def _book_read_before_a_reader_came(tmp_path: Path) -> tuple[Any, Any, Shared, s
     return bo, stale_book, shared, person
 
 
-@pytest.mark.xfail(strict=True, reason=f"BUG: {STALE_REVERSE_FIELD_BUG}")
 def test_a_stale_save_keeps_the_links_made_meanwhile(tmp_path: Path) -> None:
     bo, stale_book, shared, person = _book_read_before_a_reader_came(tmp_path)
     stale_book.set({"authors": [shared.authors[0]]})  # changes the authors only
@@ -167,7 +160,6 @@ def test_a_stale_save_keeps_the_links_made_meanwhile(tmp_path: Path) -> None:
     assert bo.people.db_handler.get_by_id(person)["books"] == [shared.books[0]]
 
 
-@pytest.mark.xfail(strict=True, reason=f"BUG: {STALE_REVERSE_FIELD_BUG}")
 def test_a_stale_save_is_not_refused_for_a_reader_deleted_meanwhile(tmp_path: Path) -> None:
     bo = build_backoffice(tmp_path)
     shared = seed_shared(bo)
