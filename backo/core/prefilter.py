@@ -14,14 +14,8 @@ from typing import Any
 
 from stricto import Bool, Float, Int, String
 
-_COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "$eq": operator.eq,
-    "$ne": operator.ne,
-    "$gt": operator.gt,
-    "$gte": operator.ge,
-    "$lt": operator.lt,
-    "$lte": operator.le,
-}
+from backo.storage.db.listing import COMPARISONS
+
 _PLAIN_TYPES = (String, Int, Float, Bool)
 _Condition = tuple[str, Callable[[Any, Any], bool], Any]
 
@@ -32,8 +26,8 @@ def _is_plain(field: Any) -> bool:
 
 def _condition(key: str, value: Any) -> _Condition | None:
     if isinstance(value, tuple):
-        if len(value) == 2 and value[0] in _COMPARATORS:
-            return (key, _COMPARATORS[value[0]], value[1])
+        if len(value) == 2 and value[0] in COMPARISONS:
+            return (key, COMPARISONS[value[0]], value[1])
         return None
     if isinstance(value, (dict, list)):
         return None
