@@ -11,9 +11,10 @@ from backo.options import parse_options
 from backo.storage.db.base import DBConnector
 
 from .action import Action
-from .item import Item, handled_events
+from .item import Item
 from .migration import DEFAULT_PROGRESS_EVERY, MigrationReport, migrate_collection
 from .selection import Selection
+from .stricto_support import handled_events
 
 log = get_logger(COLLECTION)
 

@@ -18,7 +18,7 @@ from backo.storage.db.base import DBConnector
 from .metadata import DEFAULT_META_DATA_HANDLER, GenericMetaDataHandler
 from .references.loop_guard import BEING_DELETED, OPERATION_MAX_LOOP, LoopPath
 from .status import StatusType
-from .stricto_support import copy_with_own_events
+from .stricto_support import copy_with_own_events, mentions_view
 from .transaction import OperatorType, transaction
 
 #: The keyword arguments every Item database method accepts (BEHAVIOR.md 4.3).
@@ -405,39 +405,6 @@ class Item(Dict):
             backoffice.record_transaction(
                 transaction_id, self._collection.name, operation, self._id.get_value(), previous
             )
-
-
-def handled_events(field: Any) -> set[str] | None:
-    """The event names some handler listens to in ``field``'s tree (None if unknown).
-
-    Walking stricto's registry is much cheaper than triggering an event nobody listens
-    to: stricto visits every field and evaluates its rights on the way.
-    """
-    registry = getattr(EVENT_MANAGER, "_events_per_object", None)
-    if not isinstance(registry, dict):
-        return None
-    names = set(registry.get(field._event_id, {}))
-    children = [field.__dict__[key] for key in field._keys] if isinstance(field, Dict) else []
-    element_type = field.__dict__.get("_type")
-    if element_type is not None and hasattr(element_type, "_event_id"):
-        children.append(element_type)
-    for child in children:
-        child_names = handled_events(child)
-        if child_names is None:
-            return None
-        names |= child_names
-    return names
-
-
-def mentions_view(field: Any, view_name: str) -> bool:
-    """Tell whether ``field`` or a field under it names ``view_name`` in its views."""
-    if any(view.lstrip("!+") == view_name for view in field._views):
-        return True
-    children = [field.__dict__[key] for key in field._keys] if isinstance(field, Dict) else []
-    element_type = field.__dict__.get("_type")
-    if element_type is not None and hasattr(element_type, "_views"):
-        children.append(element_type)
-    return any(mentions_view(child, view_name) for child in children)
 
 
 def _refuse_forbidden_list_changes(field: Any, stored: Any) -> None:

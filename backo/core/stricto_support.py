@@ -110,3 +110,37 @@ def release_events_when_collected(item: Any) -> None:
 
 _install_atomic_event_ids()
 _install_copy_recorder()
+
+
+def model_children(field: Any) -> list[Any]:
+    """The sub-fields of a schema node: a Dict's fields, a List's element type."""
+    children = [field.__dict__[key] for key in field._keys] if isinstance(field, Dict) else []
+    element_type = field.__dict__.get("_type")
+    if element_type is not None and hasattr(element_type, "_event_id"):
+        children.append(element_type)
+    return children
+
+
+def handled_events(field: Any) -> set[str] | None:
+    """The event names some handler listens to in ``field``'s tree (None if unknown).
+
+    Walking stricto's registry is much cheaper than triggering an event nobody listens
+    to: stricto visits every field and evaluates its rights on the way.
+    """
+    registry = getattr(EVENT_MANAGER, "_events_per_object", None)
+    if not isinstance(registry, dict):
+        return None
+    names = set(registry.get(field._event_id, {}))
+    for child in model_children(field):
+        child_names = handled_events(child)
+        if child_names is None:
+            return None
+        names |= child_names
+    return names
+
+
+def mentions_view(field: Any, view_name: str) -> bool:
+    """Tell whether ``field`` or a field under it names ``view_name`` in its views."""
+    if any(view.lstrip("!+") == view_name for view in field._views):
+        return True
+    return any(mentions_view(child, view_name) for child in model_children(field))
