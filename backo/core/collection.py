@@ -11,10 +11,13 @@ from backo.options import parse_options
 from backo.storage.db.base import DBConnector
 
 from .action import Action
-from .item import Item
+from .item import ITEM_OWN_HANDLERS, SYSTEM_FIELDS, Item
+from .metadata import StandardMetaDataHandler
 from .migration import DEFAULT_PROGRESS_EVERY, MigrationReport, migrate_collection
+from .plain_model import PlainModel, derives_ids_from_items
 from .selection import Selection
 from .stricto_support import handled_events
+from .transaction import OperatorType, transaction
 
 log = get_logger(COLLECTION)
 
@@ -32,6 +35,9 @@ COLLECTION_OPTIONS: dict[str, Any] = {
 
 #: The name of the selection every collection has: all its Items.
 ALL_SELECTION = "_all"
+
+#: ``BaseCollection._plain`` before the model is compiled.
+_NOT_COMPILED: object = object()
 
 
 class BaseCollection:
@@ -66,6 +72,7 @@ class BaseCollection:
         self.model._collection = self
         self.model.db_handler = db_handler
         self._handled_events: set[str] | None = handled_events(self.model)
+        self._plain: PlainModel | None | object = _NOT_COMPILED
         self.register_selection(ALL_SELECTION, Selection())
 
     def __copy__(self) -> "BaseCollection":
@@ -92,6 +99,16 @@ class BaseCollection:
         (``on=[...]`` on the Item or its fields), which is how backo documents them.
         """
         return self._handled_events
+
+    def plain_model(self) -> PlainModel | None:
+        """The model compiled for reads and creates without Items; None if it is not plain.
+
+        See :mod:`backo.core.plain_model`. Compiled on first use (after every field and
+        view is declared) and forgotten by :meth:`define_view`.
+        """
+        if self._plain is _NOT_COMPILED:
+            self._plain = PlainModel.compile(self.model, ITEM_OWN_HANDLERS)
+        return self._plain  # type: ignore[return-value]
 
     # --- items ------------------------------------------------------------------------
 
@@ -136,6 +153,48 @@ class BaseCollection:
         item = self.new_item()
         item.load(_id)
         return item
+
+    def read_without_item(self, _id: str, view_name: str) -> dict | None:
+        """Item ``_id`` as a client sees it in ``view_name``, straight from its stored document.
+
+        None when that takes building the Item (the model is not plain, the read right is
+        a function, the view is a ``+view``, the document is unusual): the caller loads it.
+
+        :raises NotFoundError: no such Item.
+        """
+        plain = self.plain_model()
+        if plain is None or view_name.startswith("+") or self.is_strictly_allowed_to("read") is not True:
+            return None
+        return plain.read(self.db_handler.get_by_id(str(_id)))
+
+    def create_without_item(self, obj: Any, view_name: str, transaction_id: int | None = None) -> dict | None:
+        """Create an Item from ``obj`` without building it, and return what the client sees.
+
+        Does exactly what :meth:`create` does for a plain model and a plain body; returns
+        None, having written nothing, when the Item is needed (anything :meth:`create`
+        would convert, refuse or hand to an event), so that the caller calls :meth:`create`.
+        """
+        plain = self.plain_model()
+        if (
+            plain is None
+            or view_name.startswith("+")
+            or self.is_strictly_allowed_to("create") is not True
+            or not isinstance(obj, dict)
+            or derives_ids_from_items(self.db_handler)
+        ):
+            return None
+        body = {key: value for key, value in obj.items() if key not in SYSTEM_FIELDS}
+        document = plain.new_document(body, StandardMetaDataHandler.creation_stamp() if plain.stamps_meta else None)
+        if document is None:
+            return None
+        with transaction(self.backoffice, transaction_id) as current_transaction:
+            document["_id"] = self.db_handler.generate_id(None)
+            document["_id"] = self.db_handler.create(document)
+            if self.backoffice is not None:
+                self.backoffice.record_transaction(
+                    current_transaction, self.name, OperatorType.CREATE, document["_id"], None
+                )
+        return document
 
     def set(self, datas: dict | list) -> Item | list[Item]:
         """New (unsaved) Items filled with ``datas``: one for a dict, a list for a list."""
@@ -185,6 +244,7 @@ class BaseCollection:
             field = self.model.select(selector)
             if field is not None and name not in field._views:
                 field._views.append(name)
+        self._plain = _NOT_COMPILED
 
     def get_other_collection(self, name: str) -> "BaseCollection | None":
         """Another collection of the same backoffice, or None if it has none of that name."""

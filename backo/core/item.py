@@ -105,6 +105,10 @@ def _mark_unsaved(event_name: str, root: Any, me: "Item", **kwargs: Any) -> None
         me._status = StatusType.UNSAVED
 
 
+#: The handlers every Item registers itself; they change no value.
+ITEM_OWN_HANDLERS = frozenset({_mark_unsaved})
+
+
 class Item(Dict):
     """The schema of a collection's objects, and one object of it.
 

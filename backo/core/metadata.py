@@ -75,6 +75,18 @@ class StandardMetaDataHandler(GenericMetaDataHandler):
             values["created_by"] = user
         meta.set_value(values)
 
+    @staticmethod
+    def creation_stamp() -> dict:
+        """The ``_meta`` :meth:`update` gives a new Item, already encoded for storage.
+
+        Used to create Items of plain models without building them (see
+        :mod:`backo.core.plain_model`); times are truncated to the second, as stricto's
+        Datetime does.
+        """
+        now = datetime.now().replace(microsecond=0).isoformat()
+        user = _user_dict()
+        return {"ctime": now, "mtime": now, "created_by": user, "modified_by": dict(user)}
+
 
 GenericMetaDataHandler.__module__ = "backo.meta_data_handler"
 StandardMetaDataHandler.__module__ = "backo.meta_data_handler"

@@ -64,11 +64,16 @@ class Selection(CollectionAddon):
         page_size: int = 0,
         num_of_element_to_skip: int = 0,
         db_sort_object: dict = DEFAULT_SORT,
+        *,
+        for_client: bool = False,
     ) -> dict:
         """Run the selection: ``{"result": [...], "total": n, "_skip": s, "_page": p}``.
 
         ``total`` counts every matching Item the user may read; ``result`` holds the page
-        (``page_size`` 0 means everything).
+        (``page_size`` 0 means everything). Items are built only for the page: documents
+        are matched on their stored values when the model is plain (see
+        :mod:`backo.core.plain_model`). With ``for_client`` the rows of whole Items are
+        their JSON-ready dicts (what the routes send), else Items.
 
         :raises SRightError: the user may not run this selection.
         """
@@ -79,34 +84,45 @@ class Selection(CollectionAddon):
         if not self.can_read():
             raise SRightError("Execute {0} selection is forbidden", self.name)
         effective_filter = merge_filters(self.filter, match_filter)
-        documents = self.collection.db_handler.select(resolve_filter(self.db_filter) or None, {}, 0, 0, db_sort_object)
+        collection = self.collection
+        db_filter = resolve_filter(self.db_filter) or None
+        readable = collection.is_strictly_allowed_to("read") is True
+        plain = collection.plain_model() if readable else None
+        client_rows = plain if for_client and self.selectors is None else None
+        if not effective_filter and readable:
+            page, total = collection.db_handler.select_page(
+                db_filter, page_size, num_of_element_to_skip, db_sort_object
+            )
+            result = [
+                self._row(document, None if client_rows is None else client_rows.read(document, False))
+                for document in page
+            ]
+            return {"result": result, "total": total, "_skip": num_of_element_to_skip, "_page": page_size}
+        documents = collection.db_handler.select(db_filter, {}, 0, 0, db_sort_object)
         if not isinstance(documents, list):
             raise DBError('select "{0}" return a database error (not a list)', self.name)
-        if not effective_filter and self.collection.is_strictly_allowed_to("read") is True:
-            page = _window(documents, page_size, num_of_element_to_skip)
-            result = [self._row(self.collection.item_from_document(document, validate=False)) for document in page]
-            return {"result": result, "total": len(documents), "_skip": num_of_element_to_skip, "_page": page_size}
+        test = None if plain is None else plain.matcher(effective_filter)
         result, total = [], 0
-        for document in prefilter(documents, self.collection.model, effective_filter):
-            item = self.collection.item_from_document(document, validate=False)
-            if self.collection.is_allowed_to("read", item) is not True or not item.match(effective_filter):
-                continue
+        for document in prefilter(documents, collection.model, effective_filter):
+            record = None if test is None else plain.read(document, validated=False)
+            if record is not None:
+                if not test(record):
+                    continue
+            else:
+                item = collection.item_from_document(document, validate=False)
+                if collection.is_allowed_to("read", item) is not True or not item.match(effective_filter):
+                    continue
             if total >= num_of_element_to_skip and (page_size == 0 or total < num_of_element_to_skip + page_size):
-                result.append(self._row(item))
+                result.append(self._row(document, record if client_rows is not None else None))
             total += 1
         return {"result": result, "total": total, "_skip": num_of_element_to_skip, "_page": page_size}
 
-    def _row(self, item: Any) -> Any:
-        """One result: the Item itself, or the values of the selectors."""
+    def _row(self, document: dict, client_record: dict | None) -> Any:
+        """One result: the client's record when there is one, else the Item or its selected fields."""
+        if client_record is not None:
+            return client_record
+        item = self.collection.item_from_document(document, validate=False)
         return item if self.selectors is None else item.multi_select(self.selectors)
-
-
-def _window(documents: list, page_size: int, skip: int) -> list:
-    """The documents of one page (``page_size`` 0: all from ``skip``; negative: none)."""
-    if page_size < 0:
-        return []
-    start = max(skip, 0)
-    return documents[start:] if page_size == 0 else documents[start : start + page_size]
 
 
 Selection.__module__ = "backo.selection"

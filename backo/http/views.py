@@ -51,7 +51,7 @@ def _require_dict(body: Any) -> dict:
 def list_view(collection: BaseCollection) -> Response:
     """``GET /{c}``: the ``_all`` selection filtered by the query string, one page of it."""
     query = parse_list_query(request.args)
-    result = collection.selections[ALL_SELECTION].select(query.filter, query.page_size, query.skip)
+    result = collection.selections[ALL_SELECTION].select(query.filter, query.page_size, query.skip, for_client=True)
     return json_response(result)
 
 
@@ -59,7 +59,11 @@ def list_view(collection: BaseCollection) -> Response:
 def create_view(collection: BaseCollection) -> Response:
     """``POST /{c}``: create an Item from the body (200 and the Item, as in 0.2.1)."""
     body = request_body()
+    view = view_name(request.args)
     with transaction(collection.backoffice) as transaction_id:
+        document = collection.create_without_item(body, view, transaction_id)
+        if document is not None:
+            return json_response(document)
         item = collection.create(body, transaction_id=transaction_id)
     return _item_response(item)
 
@@ -67,6 +71,9 @@ def create_view(collection: BaseCollection) -> Response:
 @error_to_http_handler
 def get_view(collection: BaseCollection, _id: str) -> Response:
     """``GET /{c}/<_id>``: one Item, in the requested ``_view``."""
+    document = collection.read_without_item(_id, view_name(request.args))
+    if document is not None:
+        return json_response(document)
     return _item_response(_load(collection, _id))
 
 
@@ -210,7 +217,7 @@ def selection_view(collection: BaseCollection, selection: str, from_body: bool =
         match_filter = parse_filter(request.args)
     page_size = non_negative_int(request.args, "_page", DEFAULT_PAGE_SIZE)
     skip = non_negative_int(request.args, "_skip", 0)
-    return json_response(registered.select(match_filter, page_size, skip))
+    return json_response(registered.select(match_filter, page_size, skip, for_client=True))
 
 
 def post_selection_view(collection: BaseCollection, selection: str) -> Response:

@@ -1,0 +1,308 @@
+"""The plain-model fast path agrees with the Item path, or steps aside.
+
+:mod:`backo.core.plain_model` answers reads and creates without building Items. Its
+one obligation: whenever it answers, the answer is exactly the Item path's (same JSON,
+same key order); whenever the Item path fails, it does not answer. Hypothesis draws
+models, stored documents and request bodies, and both paths run on each.
+"""
+
+import copy
+import datetime
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from stricto import Bool, Datetime, Dict, Float, Int, List, String
+
+from backo import Backoffice, Collection, DBMemoryConnector, Item, Ref, RefsList
+from backo.core.collection import BaseCollection
+from backo.core.metadata import GenericMetaDataHandler
+from backo.http.responses import to_json
+
+FAILED = "<the Item path raised>"
+
+# --- models -------------------------------------------------------------------------
+
+_SCALAR_VALUES = {
+    String: st.text(max_size=5),
+    Int: st.integers(-5, 5),
+    Float: st.floats(allow_nan=False, width=32),
+    Bool: st.booleans(),
+}
+
+
+@st.composite
+def scalar_fields(draw: st.DrawFn) -> Any:
+    field_type = draw(st.sampled_from([String, Int, Float, Bool, Datetime]))
+    options: dict[str, Any] = {"required": draw(st.booleans())}
+    if field_type is not Datetime and draw(st.booleans()):
+        options["default"] = draw(_SCALAR_VALUES[field_type])
+    return field_type(**options)
+
+
+def field_schemas(depth: int = 2) -> st.SearchStrategy[Any]:
+    scalars = scalar_fields()
+    if depth == 0:
+        return scalars
+    return st.one_of(
+        scalars, st.builds(Dict, st.dictionaries(st.sampled_from("abc"), field_schemas(depth - 1), max_size=3))
+    )
+
+
+models = st.dictionaries(
+    st.sampled_from(["title", "pages", "price", "done", "when", "sub"]), field_schemas(), max_size=4
+)
+
+# --- values -------------------------------------------------------------------------
+
+ISO_DATES = st.sampled_from(["2026-01-02T03:04:05", "2026-01-02", "2026-01-02T03:04:05.123456", "not a date", ""])
+ANY_VALUE = st.one_of(
+    st.none(),
+    st.text(max_size=4),
+    st.sampled_from(["12", "1.5", "true"]),
+    st.integers(-5, 5),
+    st.floats(allow_nan=False, width=32),
+    st.booleans(),
+    ISO_DATES,
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.sampled_from("abcz"), st.integers(), max_size=2),
+)
+
+
+def values_for(field: Any, depth: int = 3) -> st.SearchStrategy[Any]:
+    """Mostly values the field accepts, sometimes anything."""
+    if isinstance(field, Dict) and depth > 0:
+        good = documents_for(field, depth - 1)
+    elif isinstance(field, Datetime):
+        good = ISO_DATES
+    else:
+        good = _SCALAR_VALUES.get(type(field), ANY_VALUE)
+    return st.one_of(good, good, ANY_VALUE)
+
+
+def documents_for(model: Any, depth: int = 3) -> st.SearchStrategy[dict]:
+    """Dicts over the model's keys (some left out), sometimes with an unknown key."""
+    keys = [key for key in model._keys if key not in ("_id", "_meta")]
+    entries = {key: values_for(model.__dict__[key], depth) for key in keys}
+    extra = st.dictionaries(st.just("unknown"), ANY_VALUE, max_size=1)
+    return st.builds(
+        lambda chosen, extra_keys: {**chosen, **extra_keys},
+        st.fixed_dictionaries({}, optional=entries),
+        st.one_of(st.just({}), st.just({}), st.just({}), extra),
+    )
+
+
+META = {
+    "ctime": "2026-01-01T00:00:00",
+    "mtime": "2026-01-01T00:00:00",
+    "created_by": {"_id": "1", "login": "ann"},
+    "modified_by": {"_id": "1", "login": None},
+}
+
+
+def collection_of(schema: dict) -> BaseCollection:
+    collection = Collection("things", Item(copy.copy(schema)), DBMemoryConnector())
+    Backoffice("plain").register_collection(collection)
+    return collection
+
+
+def item_path_read(collection: BaseCollection, document: dict, validate: bool) -> str:
+    """What ``GET`` answers through the Item (validate=True) or a list row (False)."""
+    try:
+        item = collection.item_from_document(copy.deepcopy(document), validate=validate)
+        return to_json(item.view("client"))
+    except Exception:  # noqa: BLE001 - any failure of the Item path is what we compare with
+        return FAILED
+
+
+settings_for_paths = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@settings_for_paths
+@given(st.data())
+def test_reads_agree_with_the_item_path(data: st.DataObject) -> None:
+    schema = data.draw(models)
+    collection = collection_of(schema)
+    plain = collection.plain_model()
+    assert plain is not None, "a model of plain fields compiles"
+    document = data.draw(documents_for(collection.model))
+    document["_id"] = data.draw(st.one_of(st.just("42"), st.just("42"), st.just(42)))
+    if data.draw(st.booleans()):
+        document["_meta"] = data.draw(st.one_of(st.just(META), st.just({"ctime": "bad"}), st.just(3)))
+    for validated in (True, False):
+        fast = plain.read(copy.deepcopy(document), validated)
+        if fast is not None:
+            assert to_json(fast) == item_path_read(collection, document, validate=validated)
+
+
+@settings_for_paths
+@given(st.data())
+def test_creates_agree_with_the_item_path(data: st.DataObject) -> None:
+    schema = data.draw(models)
+    collection = collection_of(schema)
+    body = data.draw(documents_for(collection.model))
+    if data.draw(st.booleans()):
+        body["_id"] = "forged"
+    try:
+        stored_by_item = collection.db_handler.get_by_id(collection.create(copy.deepcopy(body))._id.get_value())
+    except Exception:  # noqa: BLE001
+        stored_by_item = None
+    document = collection.create_without_item(copy.deepcopy(body), "client")
+    if stored_by_item is None:
+        assert document is None, "the fast path answered where the Item path fails"
+        return
+    if document is None:
+        return
+    assert collection.db_handler.get_by_id(document["_id"]) == document
+    assert document["_id"] != "forged"
+    assert list(document) == list(stored_by_item)
+    without_times = {**document, "_id": None, "_meta": {**document["_meta"], "ctime": None, "mtime": None}}
+    expected = {**stored_by_item, "_id": None, "_meta": {**stored_by_item["_meta"], "ctime": None, "mtime": None}}
+    assert to_json(without_times) == to_json(expected)
+
+
+def test_a_plain_body_is_created_without_an_item_and_reads_back_the_same() -> None:
+    collection = collection_of({"title": String(required=True), "pages": Int(default=1), "when": Datetime()})
+    document = collection.create_without_item({"title": "Dune", "when": "2026-01-02T03:04:05.5"}, "client")
+    assert document is not None
+    assert document["title"] == "Dune" and document["pages"] == 1 and document["when"] == "2026-01-02T03:04:05.500000"
+    meta = document["_meta"]
+    assert meta["ctime"] == meta["mtime"] and datetime.datetime.fromisoformat(meta["ctime"]).microsecond == 0
+    assert json.loads(to_json(collection.get_by_id(document["_id"]).view("client"))) == document
+    assert collection.read_without_item(document["_id"], "client") == document
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"title": None},
+        {"pages": "12"},
+        {"pages": True},
+        {"title": "x", "other": 1},
+        ["title"],
+        {"title": "x", "when": 3},
+    ],
+)
+def test_bodies_the_item_path_converts_or_refuses_are_left_to_it(body: Any) -> None:
+    collection = collection_of({"title": String(required=True), "pages": Int(), "when": Datetime()})
+    assert collection.create_without_item(body, "client") is None
+    assert collection.db_handler.select(None) == [], "nothing is written when the fast path steps aside"
+
+
+def _on_loaded(*args: Any, **kwargs: Any) -> None:
+    """An event handler (its presence is what matters)."""
+
+
+NOT_PLAIN = {
+    "regexp": {"a": String(regexp="^a")},
+    "min": {"a": Int(min=1)},
+    "max": {"a": Float(max=1.0)},
+    "read right function": {"a": String(can_read=lambda *_: True)},
+    "hidden": {"a": String(can_read=False)},
+    "exists function": {"a": String(exists=lambda *_: True)},
+    "views": {"a": String(views=["!client"])},
+    "computed": {"a": String(set=lambda o: "x")},
+    "transform": {"a": String(transform=lambda v, o: v)},
+    "default function": {"a": String(default=lambda o: "x")},
+    "default of another type": {"a": Int(default=True)},
+    "union": {"a": String(union=["x", "y"])},
+    "constraint": {"a": Int(constraint=lambda v, o: True)},
+    "onchange": {"a": Int(onchange=lambda old, new, o: None)},
+    "event": {"a": Int(on=[("loaded", _on_loaded)])},
+    "list": {"a": List(String())},
+    "ref": {"a": Ref(coll="others", field="$.things")},
+    "refslist": {"a": RefsList(coll="others", field="$.thing")},
+    "nested not plain": {"a": Dict({"b": Int(min=0)})},
+    "datetime minimum": {"a": Datetime(min=datetime.datetime(2020, 1, 1))},
+}
+
+
+@pytest.mark.parametrize("schema", NOT_PLAIN.values(), ids=NOT_PLAIN.keys())
+def test_models_with_anything_but_plain_fields_take_the_item_path(schema: dict) -> None:
+    collection = Collection("things", Item(schema), DBMemoryConnector())
+    assert collection.plain_model() is None
+    assert collection.read_without_item("1", "client") is None
+    assert collection.create_without_item({}, "client") is None
+
+
+def test_a_custom_metadata_handler_or_rights_function_takes_the_item_path() -> None:
+    class Stamp(GenericMetaDataHandler):
+        pass
+
+    assert Collection("a", Item({"a": Int()}, meta_data_handler=Stamp()), DBMemoryConnector()).plain_model() is None
+    no_meta = Collection("b", Item({"a": Int()}, meta_data_handler=None), DBMemoryConnector())
+    assert no_meta.plain_model() is not None
+    created = no_meta.create_without_item({"a": 1}, "client")
+    assert created is not None and "_meta" not in created
+    guarded = Collection(
+        "c", Item({"a": Int()}), DBMemoryConnector(), can_read=lambda *_: True, can_create=lambda *_: True
+    )
+    assert guarded.read_without_item("1", "client") is None
+    assert guarded.create_without_item({"a": 1}, "client") is None
+
+
+def test_plus_views_and_define_view_take_the_item_path() -> None:
+    collection = collection_of({"a": Int(), "b": Int()})
+    assert collection.create_without_item({"a": 1}, "+short") is None
+    assert collection.plain_model() is not None
+    collection.define_view("short", ["$.a"])
+    assert collection.plain_model() is None, "a view declared after the first use is taken into account"
+
+
+# --- selections -----------------------------------------------------------------------
+
+OPERATORS = ["$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$reg", "$and", "$not", "$in"]
+
+
+def conditions_for(field: Any, depth: int = 2) -> st.SearchStrategy[Any]:
+    """Match conditions for ``field``: values, operators (known or not), nested dicts."""
+    operand = st.one_of(values_for(field, 0), ANY_VALUE, st.sampled_from(["^a", "[", ".*"]))
+    simple = st.one_of(operand, st.tuples(st.sampled_from(OPERATORS), operand), st.tuples(st.integers(), operand))
+    if isinstance(field, Dict) and depth > 0:
+        return st.one_of(simple, filters_for(field, depth - 1))
+    return simple
+
+
+def filters_for(model: Any, depth: int = 2) -> st.SearchStrategy[Any]:
+    keys = list(model._keys) + ["unknown"]
+    return st.dictionaries(
+        st.sampled_from(keys),
+        st.deferred(lambda: st.one_of(ANY_VALUE, *[conditions_for(model.__dict__[k], depth) for k in model._keys])),
+        max_size=2,
+    )
+
+
+@settings_for_paths
+@given(st.data())
+def test_matching_stored_values_agrees_with_item_match(data: st.DataObject) -> None:
+    collection = collection_of(data.draw(models))
+    plain = collection.plain_model()
+    match_filter = data.draw(st.one_of(filters_for(collection.model), st.tuples(st.just("$eq"), ANY_VALUE)))
+    test = plain.matcher(match_filter)
+    document = {**data.draw(documents_for(collection.model)), "_id": "1"}
+    record = plain.read(copy.deepcopy(document), validated=False)
+    if test is None or record is None:
+        return
+    item = collection.item_from_document(copy.deepcopy(document), validate=False)
+    try:
+        expected = item.match(match_filter) is not False
+    except Exception:  # noqa: BLE001
+        pytest.fail(f"the matcher decided a filter stricto refuses: {match_filter!r}")
+    assert test(record) is expected
+
+
+def test_selections_answer_clients_and_scripts_alike() -> None:
+    collection = collection_of({"title": String(), "group": Int(), "when": Datetime()})
+    for n in range(30):
+        collection.create({"title": f"book {n}", "group": n % 3, "when": "2026-01-02T03:04:05"})
+    collection.db_handler.save("odd", {"_id": "odd", "title": 7, "group": 1})  # not plain: an Item shows it
+    selection = collection.selections["_all"]
+    for match_filter in [None, {"group": 1}, {"title": ("$reg", "book 1")}, {"group": ("$or", [("$eq", 1)])}]:
+        for page, skip in [(0, 0), (5, 0), (5, 7), (50, 0)]:
+            for_client = selection.select(match_filter, page, skip, for_client=True)
+            for_scripts = selection.select(match_filter, page, skip)
+            assert to_json(for_client) == to_json(for_scripts)
+            assert all(isinstance(row, Item) for row in for_scripts["result"])
+    assert selection.select({"group": 1})["total"] == 11
