@@ -187,9 +187,7 @@ def test_get_by_id_of_an_unknown_id_raises_notfounderror(db: DBConnector) -> Non
         db.get_by_id("nope")
 
 
-def test_get_by_id_of_an_unknown_well_formed_id_raises_notfounderror(
-    db: DBConnector, backend: Backend
-) -> None:
+def test_get_by_id_of_an_unknown_well_formed_id_raises_notfounderror(db: DBConnector, backend: Backend) -> None:
     unknown = backend.unknown_id()
     with pytest.raises(NotFoundError, match=f'_id "{unknown}" not found'):
         db.get_by_id(unknown)
@@ -382,12 +380,49 @@ def test_select_sees_more_than_one_page_of_a_remote(db: DBConnector) -> None:
     assert sorted(document["_id"] for document in db.select(None)) == sorted(ids)
 
 
+@pytest.mark.parametrize(
+    ("select_filter", "page_size", "skip", "sort", "expected_names", "expected_total"),
+    [
+        (None, 2, 0, {"name": 1}, ["alice", "bob"], 5),
+        (None, 2, 4, {"name": 1}, ["eve"], 5),
+        (None, 2, 5, {"name": 1}, [], 5),
+        (None, 0, 3, {"name": 1}, ["dave", "eve"], 5),
+        ({"age": 25}, 1, 1, {"name": 1}, ["dave"], 2),
+        ({"age": ("$gte", 31)}, 10, 0, {"age": -1}, ["carol", "eve"], 2),
+        ({"name": "nobody"}, 10, 0, {"name": 1}, [], 0),
+        (None, -1, 0, {"name": 1}, [], 5),
+    ],
+)
+def test_select_page_returns_one_page_and_the_total(
+    db: DBConnector,
+    select_filter: Any,
+    page_size: int,
+    skip: int,
+    sort: dict[str, int],
+    expected_names: list[str],
+    expected_total: int,
+) -> None:
+    _people(db)
+    page, total = db.select_page(select_filter, page_size, skip, sort)
+    assert (_names(page), total) == (expected_names, expected_total)
+    assert page == db.select(select_filter, {}, page_size, skip, sort), "select_page agrees with select"
+
+
+def test_select_page_sees_every_write_between_two_calls(db: DBConnector) -> None:
+    ids = _people(db)
+    assert db.select_page(None, 10, 0, {"name": 1})[1] == 5
+    db.delete_by_id(ids[0])
+    db.save(ids[1], {"_id": ids[1], "name": "aaron", "age": 1})
+    page, total = db.select_page(None, 10, 0, {"name": 1})
+    assert (_names(page), total) == (["aaron", "alice", "bob", "carol"], 4)
+    page[0]["name"] = "changed"
+    assert _names(db.select_page(None, 1, 0, {"name": 1})[0]) == ["aaron"], "the page is a copy"
+
+
 # -- nobody shares data with the store --------------------------------------------------
 
 
-def test_mutating_the_created_document_does_not_change_the_store(
-    db: DBConnector, backend: Backend
-) -> None:
+def test_mutating_the_created_document_does_not_change_the_store(db: DBConnector, backend: Backend) -> None:
     document: dict[str, Any] = {"_id": "1", "tags": ["a"], "sub": {"x": 1}}
     _id = _create(db, backend, document)
     document["tags"].append("b")
@@ -396,9 +431,7 @@ def test_mutating_the_created_document_does_not_change_the_store(
     assert db.get_by_id(_id) == {"_id": _id, "tags": ["a"], "sub": {"x": 1}}
 
 
-def test_mutating_the_saved_document_does_not_change_the_store(
-    db: DBConnector, backend: Backend
-) -> None:
+def test_mutating_the_saved_document_does_not_change_the_store(db: DBConnector, backend: Backend) -> None:
     _id = _existing_or_unknown_id(db, backend)
     document: dict[str, Any] = {"_id": _id, "tags": ["a"]}
     db.save(_id, document)
@@ -406,9 +439,7 @@ def test_mutating_the_saved_document_does_not_change_the_store(
     assert db.get_by_id(_id)["tags"] == ["a"]
 
 
-def test_mutating_a_returned_document_does_not_change_the_store(
-    db: DBConnector, backend: Backend
-) -> None:
+def test_mutating_a_returned_document_does_not_change_the_store(db: DBConnector, backend: Backend) -> None:
     _id = _create(db, backend, {"_id": "1", "tags": ["a"], "sub": {"x": 1}})
     for fetched in (db.get_by_id(_id), db.select(None)[0], db.select(None, {"sub": 1})[0]):
         fetched["sub"]["x"] = 99
@@ -416,9 +447,7 @@ def test_mutating_a_returned_document_does_not_change_the_store(
     assert db.get_by_id(_id) == {"_id": _id, "tags": ["a"], "sub": {"x": 1}}
 
 
-def test_create_and_save_leave_the_given_document_unchanged(
-    db: DBConnector, backend: Backend
-) -> None:
+def test_create_and_save_leave_the_given_document_unchanged(db: DBConnector, backend: Backend) -> None:
     document = {"_id": 5, "tags": ["a"]}
     snapshot = copy.deepcopy(document)
     _id = _create(db, backend, document)
@@ -500,9 +529,7 @@ def test_dbconnector_generate_id() -> None:
     assert re.fullmatch(r"\d{1,20}", _Minimal().generate_id({"any": "thing"}))
 
 
-@pytest.mark.parametrize(
-    ("connector_class", "store_name"), [(DBMemoryConnector, "memory"), (DBYmlConnector, "yml")]
-)
+@pytest.mark.parametrize(("connector_class", "store_name"), [(DBMemoryConnector, "memory"), (DBYmlConnector, "yml")])
 def test_embedded_stores_refuse_a_restriction(
     connector_class: type[DBConnector], store_name: str, tmp_path: Path
 ) -> None:

@@ -7,7 +7,7 @@ from typing import Any, Self
 
 from backo.error import DBError
 
-from .listing import MatchFilter
+from .listing import MatchFilter, paginate
 
 
 class DBConnector(abc.ABC):
@@ -99,6 +99,27 @@ class DBConnector(abc.ABC):
         ``num_of_element_to_skip`` cut one page after sorting. backo itself calls
         ``select(filter_or_None, {}, 0, 0, sort)`` and pages on its side.
         """
+
+    def select_page(
+        self,
+        select_filter: MatchFilter,
+        page_size: int,
+        num_of_element_to_skip: int,
+        sort_object: dict[str, int] | None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of the matching documents, sorted, and how many documents match in all.
+
+        What a paginated list needs, and all it needs: backends that can count and page
+        without handing out every document override it (the embedded stores copy only
+        the page, MongoDB counts and pages on the server). This default asks
+        :meth:`select` for every matching document and cuts the page itself.
+
+        .. versionadded:: 0.3.0
+        """
+        documents = self.select(select_filter, {}, 0, 0, sort_object)
+        if not isinstance(documents, list):
+            raise DBError("{0}.select returned {1}, not a list", type(self).__name__, type(documents).__name__)
+        return paginate(documents, page_size, num_of_element_to_skip), len(documents)
 
     def write_lock(self) -> AbstractContextManager[Any]:
         """A lock held by backo around each write operation (create, save, delete with its references).

@@ -223,15 +223,23 @@ def sort_documents(documents: Iterable[dict[str, Any]], sort_object: Mapping[str
     ordered = list(documents)
     # Sorting by the last key first, then by each earlier key, relies on sort stability.
     for path, direction in reversed(list((sort_object or {}).items())):
-        ordered.sort(key=_sort_key_at(path), reverse=direction < 0)
+        ordered = _sorted_by(ordered, path, direction < 0)
     return ordered
 
 
-def _sort_key_at(path: str) -> Callable[[dict[str, Any]], tuple[int, Any]]:
-    def key(document: dict[str, Any]) -> tuple[int, Any]:
-        return _sort_key(_lookup(document, path))
+def _sorted_by(documents: list[dict[str, Any]], path: str, descending: bool) -> list[dict[str, Any]]:
+    """``documents`` stably sorted on the value at ``path``.
 
-    return key
+    When every value is a string (ids, names: the usual sort) they are compared as they
+    are, about three times faster than through :func:`_sort_key`; the order is the same.
+    """
+    values = [_lookup(document, path) for document in documents]
+    if all(type(value) is str for value in values):
+        order = sorted(range(len(documents)), key=values.__getitem__, reverse=descending)
+        return [documents[index] for index in order]
+    keys = [_sort_key(value) for value in values]
+    order = sorted(range(len(documents)), key=keys.__getitem__, reverse=descending)
+    return [documents[index] for index in order]
 
 
 def paginate(documents: list[dict[str, Any]], page_size: int, skip: int) -> list[dict[str, Any]]:
@@ -256,9 +264,57 @@ def apply_query(
     sort_object: Mapping[str, int] | None,
 ) -> list[dict[str, Any]]:
     """Answer a ``DBConnector.select`` over ``documents``: filter, sort, page, then project."""
-    selected = [document for document in documents if matches(document, select_filter)]
-    page = paginate(sort_documents(selected, sort_object), page_size, skip)
+    page, _ = query_page(documents, select_filter, page_size, skip, sort_object)
     return [project(document, projection) for document in page]
+
+
+def query_page(
+    documents: Iterable[dict[str, Any]],
+    select_filter: MatchFilter,
+    page_size: int,
+    skip: int,
+    sort_object: Mapping[str, int] | None,
+) -> tuple[list[dict[str, Any]], int]:
+    """Answer a ``DBConnector.select_page`` over ``documents``: the page, and how many match.
+
+    The documents are not copied: stores clone the page they hand out, nothing more.
+    """
+    if select_filter is None or (isinstance(select_filter, dict) and not select_filter):
+        selected = documents if isinstance(documents, list) else list(documents)
+    else:
+        selected = [document for document in documents if matches(document, select_filter)]
+    ordered = sort_documents(selected, sort_object) if sort_object else selected
+    return paginate(ordered, page_size, skip), len(selected)
+
+
+class SortedOrderCache:
+    """A store's documents in the order last asked for, reused while the store is unchanged.
+
+    A back office lists the same collection in the same order again and again; sorting
+    50,000 documents each time costs tens of milliseconds. ``version`` is an object the
+    store replaces whenever its content changes (compared by identity); None disables
+    the cache. Sorting the whole store and filtering afterwards gives the same order as
+    filtering first, since the sort is stable.
+    """
+
+    def __init__(self) -> None:
+        self._entry: tuple[object, tuple, list[dict[str, Any]]] | None = None
+
+    def sort(
+        self, version: object | None, documents: list[dict[str, Any]], sort_object: Mapping[str, int] | None
+    ) -> list[dict[str, Any]]:
+        """``documents`` sorted by ``sort_object`` (shared with the cache: do not mutate it)."""
+        if not sort_object:
+            return documents
+        if version is None:
+            return sort_documents(documents, sort_object)
+        spec = tuple(sort_object.items())
+        entry = self._entry
+        if entry is not None and entry[0] is version and entry[1] == spec:
+            return entry[2]
+        ordered = sort_documents(documents, sort_object)
+        self._entry = (version, spec, ordered)
+        return ordered
 
 
 # -- copying ----------------------------------------------------------------------------

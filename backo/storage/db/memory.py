@@ -6,7 +6,7 @@ from typing import Any
 from backo.error import DBError, NotFoundError
 
 from .base import DBConnector
-from .listing import MatchFilter, apply_query, clone
+from .listing import MatchFilter, SortedOrderCache, apply_query, clone, query_page
 
 
 class DBMemoryConnector(DBConnector):
@@ -30,11 +30,15 @@ class DBMemoryConnector(DBConnector):
         # Stored documents are never mutated in place, only replaced, so readers may
         # clone them after releasing the lock.
         self._lock = threading.RLock()
+        # Replaced on every change: the sort cache compares it by identity.
+        self._version = object()
+        self._orders = SortedOrderCache()
 
     def drop(self) -> None:
         """See :meth:`DBConnector.drop`."""
         with self._lock:
             self._documents.clear()
+            self._version = object()
 
     def create(self, o: dict[str, Any]) -> str:
         """See :meth:`DBConnector.create`."""
@@ -45,6 +49,7 @@ class DBMemoryConnector(DBConnector):
             if _id in self._documents:
                 raise DBError('_id "{0}" already exist in memory', _id)
             self._documents[_id] = document
+            self._version = object()
         return _id
 
     def save(self, _id: str, o: dict[str, Any]) -> None:
@@ -54,6 +59,7 @@ class DBMemoryConnector(DBConnector):
         document["_id"] = key
         with self._lock:
             self._documents[key] = document
+            self._version = object()
 
     def get_by_id(self, _id: str) -> dict[str, Any]:
         """See :meth:`DBConnector.get_by_id`."""
@@ -66,7 +72,10 @@ class DBMemoryConnector(DBConnector):
     def delete_by_id(self, _id: str) -> bool:
         """See :meth:`DBConnector.delete_by_id`."""
         with self._lock:
-            return self._documents.pop(str(_id), None) is not None
+            removed = self._documents.pop(str(_id), None) is not None
+            if removed:
+                self._version = object()
+            return removed
 
     def select(
         self,
@@ -77,7 +86,24 @@ class DBMemoryConnector(DBConnector):
         sort_object: dict[str, int] | None = None,
     ) -> list[dict[str, Any]]:
         """Return the matching documents; with no ``sort_object``, in insertion order."""
+        ordered = self._ordered(sort_object)
+        page = apply_query(ordered, select_filter, projection, page_size, num_of_element_to_skip, None)
+        return [clone(document) for document in page]
+
+    def select_page(
+        self,
+        select_filter: MatchFilter,
+        page_size: int,
+        num_of_element_to_skip: int,
+        sort_object: dict[str, int] | None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """See :meth:`DBConnector.select_page`: only the page is copied."""
+        page, total = query_page(self._ordered(sort_object), select_filter, page_size, num_of_element_to_skip, None)
+        return [clone(document) for document in page], total
+
+    def _ordered(self, sort_object: dict[str, int] | None) -> list[dict[str, Any]]:
+        """Every stored document (shared, not copied) in the order of ``sort_object``."""
         with self._lock:
             documents = list(self._documents.values())
-        page = apply_query(documents, select_filter, projection, page_size, num_of_element_to_skip, sort_object)
-        return [clone(document) for document in page]
+            version = self._version
+        return self._orders.sort(version, documents, sort_object)

@@ -351,6 +351,19 @@ class DBMongoConnector(DBConnector):
             documents = list(cursor)
         return [_with_string_id(document) for document in documents]
 
+    def select_page(
+        self,
+        select_filter: MatchFilter,
+        page_size: int,
+        num_of_element_to_skip: int,
+        sort_object: dict[str, int] | None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """See :meth:`DBConnector.select_page`: MongoDB counts, sorts and pages itself."""
+        query = self._restricted(to_mongo_filter(select_filter))
+        with self._while("count_documents"):
+            total = self.collection.count_documents(query)
+        return self.select(select_filter, None, page_size, num_of_element_to_skip, sort_object), total
+
     def _restricted(self, query: dict[str, Any]) -> dict[str, Any]:
         """``query`` combined with the restriction (evaluated now), if there is one."""
         restriction = self.restriction_filter

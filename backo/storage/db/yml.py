@@ -16,7 +16,10 @@ Differences from backo 0.2.1, all deliberate:
   sorted by ``_id`` when no sort is given (0.2.1 used directory order).
 * Parsed documents are cached by file name with the file's inode, mtime and size: a
   ``select`` over unchanged files re-parses nothing, yet sees changes made by other
-  processes (it still lists the folder and stats each file).
+  processes. While the folder itself does not change, its last listing is reused
+  without a ``stat`` of every file (see :mod:`.folder_snapshot` for why that is safe,
+  and for the two-second delay before a file edited *in place* shows in lists), and
+  so is its last sorted order.
 * A corrupt file (not YAML, or not a mapping) is skipped by ``select`` with a warning
   on the ``yml`` logger, instead of making the whole collection unreadable.
 """
@@ -37,7 +40,8 @@ from backo.error import DBError, NotFoundError
 from backo.log import YML, get_logger
 
 from .base import DBConnector
-from .listing import MatchFilter, apply_query, clone
+from .folder_snapshot import SnapshotCache
+from .listing import MatchFilter, SortedOrderCache, apply_query, clone, query_page
 
 _LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -129,6 +133,8 @@ class DBYmlConnector(DBConnector):
         self._folder = os.path.abspath(self.path)
         self._cache: dict[str, _CacheEntry] = {}
         self._cache_lock = threading.Lock()
+        self._snapshots = SnapshotCache()
+        self._orders = SortedOrderCache()
         if os.path.exists(self._folder) and not os.path.isdir(self._folder):
             raise DBError('Yaml path "{0}" is not a directory', self.path)
         with _yaml_errors('Cannot create the Yaml path "{0}"', self.path):
@@ -165,6 +171,7 @@ class DBYmlConnector(DBConnector):
                     os.unlink(self._file_path(name))
         with self._cache_lock:
             self._cache.clear()
+        self._snapshots.forget()
 
     def create(self, o: dict[str, Any]) -> str:
         """See :meth:`DBConnector.create`."""
@@ -231,17 +238,28 @@ class DBYmlConnector(DBConnector):
         Corrupt files are skipped (and logged); any other failure raises
         ``DBError('Error while select in path "{path}"')``.
         """
-        with _yaml_errors('Error while select in path "{0}"', self.path):
-            documents = self._read_all()
-        page = apply_query(
-            documents,
-            select_filter,
-            projection,
-            page_size,
-            num_of_element_to_skip,
-            sort_object or _BY_ID,
-        )
+        ordered = self._ordered(sort_object or _BY_ID)
+        page = apply_query(ordered, select_filter, projection, page_size, num_of_element_to_skip, None)
         return [clone(document) for document in page]
+
+    def select_page(
+        self,
+        select_filter: MatchFilter,
+        page_size: int,
+        num_of_element_to_skip: int,
+        sort_object: dict[str, int] | None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """See :meth:`DBConnector.select_page`: files unchanged since last read are not parsed
+        again, and only the page is copied."""
+        ordered = self._ordered(sort_object or _BY_ID)
+        page, total = query_page(ordered, select_filter, page_size, num_of_element_to_skip, None)
+        return [clone(document) for document in page], total
+
+    def _ordered(self, sort_object: dict[str, int]) -> list[dict[str, Any]]:
+        """Every document of the folder (shared with the caches, not copied), sorted."""
+        with _yaml_errors('Error while select in path "{0}"', self.path):
+            documents, version = self._read_all()
+        return self._orders.sort(version, documents, sort_object)
 
     # -- files ---------------------------------------------------------------------------
 
@@ -327,8 +345,23 @@ class DBYmlConnector(DBConnector):
             self._cache[name] = entry
         return entry
 
-    def _read_all(self) -> list[dict[str, Any]]:
-        """Every readable document of the folder, skipping (and logging) unreadable files."""
+    def _read_all(self) -> tuple[list[dict[str, Any]], object | None]:
+        """Every readable document of the folder, skipping (and logging) unreadable files.
+
+        Also returns the snapshot they come from (None for a fresh read): while the
+        folder does not change, its last read is reused (see :mod:`.folder_snapshot`).
+        """
+        folder_status = os.stat(self._folder)
+        documents = self._snapshots.get(folder_status)
+        if documents is not None:
+            return documents, self._snapshots.current
+        started_ns = self._snapshots.now()
+        documents = self._scan()
+        self._snapshots.put(folder_status, started_ns, documents)
+        return documents, None
+
+    def _scan(self) -> list[dict[str, Any]]:
+        """Read every ``*.yml`` file of the folder, parsing only those that changed."""
         documents = []
         with os.scandir(self._folder) as entries:
             listed = [entry for entry in entries if entry.name.endswith(_SUFFIX)]
