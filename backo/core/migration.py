@@ -169,6 +169,20 @@ class _Migration:
         self.function = function
         self.dry_run = dry_run
         self.tally = _Tally()
+        self.plain = collection.plain_model()
+
+    def validated(self, migrated: dict) -> dict:
+        """What Item.save would write for ``migrated`` (the "save" view), without events or metadata.
+
+        :raises StrictoError: ``migrated`` does not fit the model.
+        """
+        if self.plain is not None:
+            record = self.plain.read(migrated)  # a plain model needs no Item (see plain_model)
+            if record is not None:
+                return record
+        item = self.collection.new_item()  # permissions disabled: every field is writable
+        item.set(migrated)
+        return item._document_to_store(None)
 
     def work(self, _ids: list[str] | None) -> Iterator[tuple[Any, dict | None]]:
         """``(requested id, document or None to read)`` for each object to migrate."""
@@ -202,14 +216,12 @@ class _Migration:
             if not isinstance(migrated, dict):
                 raise TypeError(f"the migration function returned {type(migrated).__name__}, not a dict")
         diff = None if _identical(original, migrated) else DeepDiff(original, migrated)
-        item = self.collection.new_item()  # permissions disabled: every field is writable
-        item.set(migrated)
+        to_store = self.validated(migrated)
         if not diff:
             self.tally.no_changes.append(_id)
             return
         if not self.dry_run:
-            # What Item.save would write (the "save" view), without events or metadata.
-            self.db.save(_id, item._document_to_store(None))
+            self.db.save(_id, to_store)
         self.tally.changes.append(_id)
         self.tally.diffs.append(json.loads(diff.to_json()))
 

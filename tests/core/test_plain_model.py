@@ -306,3 +306,23 @@ def test_selections_answer_clients_and_scripts_alike() -> None:
             assert to_json(for_client) == to_json(for_scripts)
             assert all(isinstance(row, Item) for row in for_scripts["result"])
     assert selection.select({"group": 1})["total"] == 11
+
+
+def test_migrations_write_what_the_item_path_writes() -> None:
+    def add_note(o: dict) -> dict:
+        o.setdefault("note", 10.0)
+        if o["title"] == "bad":
+            o["pages"] = "many"  # stricto refuses it: reported as a failure either way
+        return o
+
+    written = []
+    for use_plain in (True, False):
+        collection = collection_of({"title": String(), "pages": Int(), "note": Float(required=True)})
+        if not use_plain:
+            collection.plain_model = lambda: None  # type: ignore[method-assign]
+        for n, title in enumerate(["a", "b", "bad"]):
+            collection.db_handler.create({"_id": str(n), "title": title, "pages": n, "_meta": META})
+        report = collection.migrate(add_note, dry_run=False)
+        assert (report.changes.total, len(report.failures)) == (2, 1)
+        written.append((collection.db_handler.select(None), report.get_value()))
+    assert written[0] == written[1]
