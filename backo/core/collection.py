@@ -107,8 +107,20 @@ class BaseCollection:
         view is declared) and forgotten by :meth:`define_view`.
         """
         if self._plain is _NOT_COMPILED:
-            self._plain = PlainModel.compile(self.model, ITEM_OWN_HANDLERS)
+            self._plain = (
+                PlainModel.compile(self.model, ITEM_OWN_HANDLERS) if self._builds_items_as_backo_does() else None
+            )
         return self._plain  # type: ignore[return-value]
+
+    def _builds_items_as_backo_does(self) -> bool:
+        """False when a subclass (of Item or of the collection) changes how Items are built or created.
+
+        The fast path would bypass the override, so such collections always build Items.
+        """
+        own = type(self)
+        return type(self.model) is Item and all(
+            getattr(own, name) is getattr(BaseCollection, name) for name in ("new_item", "item_from_document", "create")
+        )
 
     # --- items ------------------------------------------------------------------------
 

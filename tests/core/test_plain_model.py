@@ -326,3 +326,18 @@ def test_migrations_write_what_the_item_path_writes() -> None:
         assert (report.changes.total, len(report.failures)) == (2, 1)
         written.append((collection.db_handler.select(None), report.get_value()))
     assert written[0] == written[1]
+
+
+def test_subclasses_that_change_how_items_are_built_take_the_item_path() -> None:
+    class Book(Item):
+        pass
+
+    class AuditedCollection(Collection):
+        def create(self, obj: dict, **kwargs: Any) -> Item:
+            return super().create({**obj, "title": "audited"}, **kwargs)
+
+    assert Collection("a", Book({"title": String()}), DBMemoryConnector()).plain_model() is None
+    audited = AuditedCollection("b", Item({"title": String()}), DBMemoryConnector())
+    assert audited.plain_model() is None
+    assert audited.create_without_item({"title": "x"}, "client") is None
+    assert audited.create({"title": "x"}).title == "audited"
