@@ -119,7 +119,8 @@ class BaseCollection:
         """
         own = type(self)
         return type(self.model) is Item and all(
-            getattr(own, name) is getattr(BaseCollection, name) for name in ("new_item", "item_from_document", "create")
+            getattr(own, name) is getattr(BaseCollection, name)
+            for name in ("new_item", "item_from_document", "create", "get_by_id")
         )
 
     # --- items ------------------------------------------------------------------------
@@ -205,6 +206,39 @@ class BaseCollection:
             if self.backoffice is not None:
                 self.backoffice.record_transaction(
                     current_transaction, self.name, OperatorType.CREATE, document["_id"], None
+                )
+        return document
+
+    def update_without_item(
+        self, _id: str, body: Any, view_name: str, transaction_id: int | None = None
+    ) -> dict | None:
+        """``PUT``: merge ``body`` into Item ``_id`` and save it without building the Item.
+
+        Does what loading the Item, ``item.set(body)`` and ``item.save()`` do, for a plain
+        model; returns None, having written nothing, when the Item is needed (the caller
+        then takes that path, which answers or raises as usual).
+
+        :raises NotFoundError: no such Item.
+        """
+        plain = self.plain_model()
+        if (
+            plain is None
+            or view_name.startswith("+")
+            or self.is_strictly_allowed_to("read") is not True
+            or self.is_strictly_allowed_to("modify") is not True
+        ):
+            return None
+        with transaction(self.backoffice, transaction_id) as current_transaction:
+            stored = self.db_handler.get_by_id(str(_id))
+            document = plain.update(stored, body)
+            if document is None:
+                return None
+            if plain.stamps_meta:
+                document["_meta"] = StandardMetaDataHandler.modification_stamp(document["_meta"])
+            self.db_handler.save(document["_id"], document)
+            if self.backoffice is not None:
+                self.backoffice.record_transaction(
+                    current_transaction, self.name, OperatorType.UPDATE, document["_id"], stored
                 )
         return document
 

@@ -242,7 +242,8 @@ class Item(Dict):
             previous = self._previous_document()
             self._adopt_changes_made_meanwhile(previous)
             _refuse_forbidden_list_changes(self, previous)
-            kwargs["old_object"] = self._item_from_document(previous)
+            if self._listens_to("before_save", "saved"):  # an Item costs a model copy: only when used
+                kwargs["old_object"] = self._item_from_document(previous)
             self._emit("before_save", **kwargs)
             document = self._document_to_store(previous)
             self.db_handler.save(self._id.get_value(), document)
@@ -282,9 +283,13 @@ class Item(Dict):
 
     def _emit(self, event_name: str, **kwargs: Any) -> None:
         """Trigger ``event_name`` on this Item's tree, unless no field listens to it."""
-        listened = None if self._collection is None else self._collection.handled_events()
-        if listened is None or event_name in listened:
+        if self._listens_to(event_name):
             self.trigg(event_name, **kwargs)
+
+    def _listens_to(self, *event_names: str) -> bool:
+        """Tell whether some field of this Item may handle one of ``event_names``."""
+        listened = None if self._collection is None else self._collection.handled_events()
+        return listened is None or any(name in listened for name in event_names)
 
     def _collection_name(self) -> str | None:
         return None if self._collection is None else self._collection.name

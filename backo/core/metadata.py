@@ -87,6 +87,18 @@ class StandardMetaDataHandler(GenericMetaDataHandler):
         user = _user_dict()
         return {"ctime": now, "mtime": now, "created_by": user, "modified_by": dict(user)}
 
+    @staticmethod
+    def modification_stamp(meta: dict) -> dict:
+        """The encoded ``_meta`` after :meth:`update` on a saved Item whose ``_meta`` is ``meta``."""
+        now = datetime.now().replace(microsecond=0).isoformat()
+        user = _user_dict()
+        stamped = {**meta, "mtime": now, "modified_by": user}
+        if meta.get("ctime") is None:
+            stamped["ctime"] = now
+        if (meta.get("created_by") or {}).get("_id") is None:
+            stamped["created_by"] = dict(user)
+        return stamped
+
 
 GenericMetaDataHandler.__module__ = "backo.meta_data_handler"
 StandardMetaDataHandler.__module__ = "backo.meta_data_handler"

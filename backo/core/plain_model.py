@@ -35,10 +35,13 @@ from .stricto_support import model_children
 _SCALARS: dict[type, type] = {String: str, Int: int, Float: float, Bool: bool}
 
 # Field specs, compiled once: tuples are the cheapest thing to unpack per request.
-#   (_SCALAR, key, python_type, default, required)
-#   (_DATETIME, key, required)
-#   (_RECORD, key, children_specs, key_set)
+#   (_SCALAR, key, python_type, default, required, modifiable)
+#   (_DATETIME, key, None, None, required, modifiable)
+#   (_RECORD, key, children_specs, key_set, False, modifiable)
+# ``modifiable`` is the field's effective "modify" right (its own, else its parent's).
 _SCALAR, _DATETIME, _RECORD = 0, 1, 2
+_KIND, _KEY, _TYPE, _DEFAULT, _REQUIRED, _MODIFIABLE = range(6)
+_CHILDREN, _KEY_SET = _TYPE, _DEFAULT
 
 _Spec = tuple
 
@@ -65,23 +68,36 @@ def _has_plain_options(field: Any) -> bool:
     )
 
 
-def _compile_field(key: str, field: Any) -> _Spec | None:
-    """The spec of one field, or None if it is not plain."""
+class _NotPlain(Exception):
+    """Raised while compiling: some field of the model is not plain."""
+
+
+def _modify_right(field: Any, parent_modifiable: bool | None) -> bool | None:
+    """The effective "modify" right of ``field``: a bool, or None when it is a function."""
+    own = field._permissions._permissions.get("modify")
+    if own is None:
+        return parent_modifiable
+    return own if isinstance(own, bool) else None
+
+
+def _compile_field(key: str, field: Any, parent_modifiable: bool | None) -> _Spec:
+    """The spec of one field. :raises _NotPlain: it is not plain."""
     if not _has_plain_options(field):
-        return None
+        raise _NotPlain(key)
+    modifiable = _modify_right(field, parent_modifiable)
     field_type = type(field)
     if field_type in _SCALARS:
         python_type = _SCALARS[field_type]
         default = field._default
         if field._transform is not None or callable(default):
-            return None
+            raise _NotPlain(key)
         if default is not None and type(default) is not python_type:
-            return None
+            raise _NotPlain(key)
         if field_type is String and any(regexp is not None for regexp in field._regexps):
-            return None
+            raise _NotPlain(key)
         if field_type in (Int, Float) and (field._min is not None or field._max is not None):
-            return None
-        return (_SCALAR, key, python_type, default, field._not_none is True)
+            raise _NotPlain(key)
+        return (_SCALAR, key, python_type, default, field._not_none is True, modifiable)
     if field_type is Datetime:
         plain = (
             field._transform is _DATETIME_TRANSFORM
@@ -89,23 +105,27 @@ def _compile_field(key: str, field: Any) -> _Spec | None:
             and field._min is None
             and field._max is None
         )
-        return (_DATETIME, key, field._not_none is True) if plain else None
+        if not plain:
+            raise _NotPlain(key)
+        return (_DATETIME, key, None, None, field._not_none is True, modifiable)
     if field_type is Dict:
         if field._transform is not None or field._default is not None or field._not_none:
-            return None
-        children = _compile_children(field)
-        return None if children is None else (_RECORD, key, children, frozenset(field._keys))
-    return None
+            raise _NotPlain(key)
+        children = _compile_children(field, modifiable)
+        return (_RECORD, key, children, frozenset(field._keys), False, modifiable)
+    raise _NotPlain(key)
 
 
-def _compile_children(field: Dict) -> tuple[_Spec, ...] | None:
-    specs = []
-    for key in field._keys:
-        spec = _compile_field(key, field.__dict__[key])
-        if spec is None:
-            return None
-        specs.append(spec)
-    return tuple(specs)
+def _compile_children(field: Dict, modifiable: bool | None) -> tuple[_Spec, ...]:
+    return tuple(_compile_field(key, field.__dict__[key], modifiable) for key in field._keys)
+
+
+def _all_rights_known(specs: tuple[_Spec, ...]) -> bool:
+    """No "modify" right in ``specs`` is a function (updates need the Item then)."""
+    return all(
+        spec[_MODIFIABLE] is not None and (spec[_KIND] != _RECORD or _all_rights_known(spec[_CHILDREN]))
+        for spec in specs
+    )
 
 
 def _listens_to_nothing_but(model: Any, allowed_root_handlers: set[Any]) -> bool:
@@ -161,11 +181,60 @@ def _encode_record(specs: tuple[_Spec, ...], key_set: frozenset, values: Any, va
                     return None
             elif value is not None:
                 return None
-            if value is None and spec[2]:
+            if value is None and spec[4]:
                 return None
         else:
             value = _encode_record(spec[2], spec[3], {} if value is _MISSING else value, validated)
             if value is None:
+                return None
+        out[key] = value
+    return out
+
+
+def _merged_datetime(current: str | None, new: Any) -> str | None | object:
+    """A Datetime's encoded value after ``set_value(new)`` (``_MISSING`` when unsure)."""
+    if new is None:
+        return None
+    if type(new) is not str:
+        return _MISSING
+    try:
+        parsed = datetime.fromisoformat(new)
+    except ValueError:
+        return _MISSING
+    if current is not None and datetime.fromisoformat(current) == parsed:
+        return current  # stricto keeps the current value when the new one is equal
+    return parsed.isoformat()
+
+
+def _merge_record(specs: tuple[_Spec, ...], key_set: frozenset, current: dict, body: Any) -> dict | None:
+    """``current`` (an encoded record) after stricto's ``set(body)`` on the loaded Item, or None."""
+    if type(body) is not dict or not key_set.issuperset(body):
+        return None
+    out = {}
+    for spec in specs:
+        kind, key = spec[_KIND], spec[_KEY]
+        old = current[key]
+        new = body.get(key, _MISSING)
+        if kind == _RECORD:
+            if new is None:
+                return None  # stricto refuses to set a Dict to None
+            value = _merge_record(spec[_CHILDREN], spec[_KEY_SET], old, {} if new is _MISSING else new)
+            if value is None:
+                return None
+        else:
+            value = old
+            if kind == _SCALAR:
+                if value is None:
+                    value = spec[_DEFAULT]  # set() applies defaults before the new values
+                if new is not _MISSING and new != value:
+                    if new is not None and type(new) is not spec[_TYPE]:
+                        return None
+                    value = new
+            elif new is not _MISSING:
+                value = _merged_datetime(old, new)
+                if value is _MISSING:
+                    return None
+            if (value != old and not spec[_MODIFIABLE]) or (value is None and spec[_REQUIRED]):
                 return None
         out[key] = value
     return out
@@ -260,7 +329,7 @@ class PlainModel:
             body = plain.read(collection.db_handler.get_by_id(_id))  # None: take the Item path
     """
 
-    __slots__ = ("_specs", "_keys", "_body_specs", "_body_keys", "_meta_stamp")
+    __slots__ = ("_specs", "_keys", "_body_specs", "_body_keys", "_meta_stamp", "_updatable")
 
     def __init__(self, specs: tuple[_Spec, ...], meta_stamp: bool) -> None:
         self._specs = specs
@@ -268,6 +337,7 @@ class PlainModel:
         self._body_specs = tuple(spec for spec in specs if spec[1] not in ("_id", "_meta"))
         self._body_keys = frozenset(spec[1] for spec in self._body_specs)
         self._meta_stamp = meta_stamp
+        self._updatable = _all_rights_known(specs)
 
     @classmethod
     def compile(cls, model: Any, allowed_root_handlers: set[Any] = frozenset()) -> "PlainModel | None":
@@ -283,8 +353,9 @@ class PlainModel:
         handler = model.__dict__.get("_state").meta_data_handler if "_state" in model.__dict__ else None
         if handler is not None and type(handler) is not StandardMetaDataHandler:
             return None
-        specs = _compile_children(model)
-        if specs is None:
+        try:
+            specs = _compile_children(model, _modify_right(model, True))
+        except _NotPlain:
             return None
         return cls(specs, meta_stamp=handler is not None)
 
@@ -322,6 +393,21 @@ class PlainModel:
             else:
                 document[key] = record[key]
         return document
+
+    def update(self, stored: dict, body: Any) -> dict | None:
+        """What ``PUT`` stores for ``body`` over the ``stored`` document, ``_meta`` not yet stamped.
+
+        That is ``Item.load`` then ``Item.set(body)``: a partial, deep merge in which
+        defaults first fill the empty fields, a value equal to the current one keeps the
+        current one, and a field the user may not modify must not change. None when
+        unsure, or when the Item path would refuse (it then raises the error).
+        """
+        if not self._updatable:
+            return None
+        current = self.read(stored)
+        if current is None:
+            return None
+        return _merge_record(self._specs, self._keys, current, body)
 
     def matcher(self, match_filter: Any) -> _RecordTest | None:
         """``Item.match(match_filter)`` as a test of what :meth:`read` returns; None if it needs Items.

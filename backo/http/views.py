@@ -82,6 +82,9 @@ def put_view(collection: BaseCollection, _id: str) -> Response:
     """``PUT /{c}/<_id>``: merge the body into the stored Item (partial, deep) and save."""
     body = request_body()
     with transaction(collection.backoffice) as transaction_id:
+        document = collection.update_without_item(_id, body, view_name(request.args), transaction_id)
+        if document is not None:
+            return json_response(document)
         item = _load(collection, _id, transaction_id)
         item.set(body)
         item.save(transaction_id=transaction_id)
