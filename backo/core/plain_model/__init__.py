@@ -1,0 +1,27 @@
+"""A fast path for models whose Items are exactly their stored documents.
+
+Building an Item for a request costs a stricto copy of the model and a validation pass
+that visits every field several times, evaluating its rights on the way: about a
+millisecond for a dozen fields, ten times what Flask itself costs. Most back-office
+models are *plain*: strings, numbers, booleans, datetimes and sub-dicts, with no
+computed value, transform, event, view, per-field read right or constraint. For such a
+model the Item a route would build says nothing the stored document does not say, so a
+route can answer from the document itself.
+
+:class:`PlainModel` is that shortcut, with one rule: it answers only when it is certain
+to produce exactly what the Item path produces, and returns None otherwise, so that
+the caller takes the Item path (and raises the Item path's error). Anything unusual,
+a value of an unexpected type, an unknown key, a required value missing, sends the
+request the slow, exact way. ``tests/core/test_plain_model.py`` checks that both paths
+agree on random models and documents.
+
+A model is compiled once, when first used by a collection (see
+:meth:`BaseCollection.plain_model`); :meth:`BaseCollection.define_view` forgets it.
+
+Modules: :mod:`.specs` compiles a model, :mod:`.records` computes what stricto makes of
+assigned values, :mod:`.matching` matches filters, :mod:`.model` puts them together.
+"""
+
+from .model import PlainModel, derives_ids_from_items
+
+__all__ = ["PlainModel", "derives_ids_from_items"]

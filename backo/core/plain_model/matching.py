@@ -1,0 +1,86 @@
+"""stricto's ``Item.match`` for plain models, as tests of encoded records."""
+
+import operator
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .specs import CHILDREN, KEY, KIND, RECORD, SCALAR, TYPE, Spec
+
+#: The scalar operators whose stricto semantics are a plain comparison (an error: no match).
+_COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "$eq": operator.eq,
+    "$ne": operator.ne,
+    "$gt": operator.gt,
+    "$gte": operator.ge,
+    "$lt": operator.lt,
+    "$lte": operator.le,
+}
+
+RecordTest = Callable[[dict], bool]
+
+
+def _never(record: dict) -> bool:
+    return False
+
+
+def _regex_test(pattern: Any) -> Callable[[Any], bool]:
+    def test(value: Any) -> bool:
+        try:
+            return re.match(pattern, value) is not None
+        except Exception:  # noqa: BLE001 - stricto answers "no match" to any failure
+            return False
+
+    return test
+
+
+def _comparison_test(compare: Callable[[Any, Any], Any], operand: Any) -> Callable[[Any], bool]:
+    def test(value: Any) -> bool:
+        try:
+            return compare(value, operand) is True
+        except Exception:  # noqa: BLE001 - stricto answers "no match" to any failure
+            return False
+
+    return test
+
+
+def _scalar_test(spec: Spec, condition: Any) -> Callable[[Any], bool] | None:
+    """stricto's ``field.match(condition)`` for a plain scalar, as a test of its value."""
+    if not isinstance(condition, tuple):
+        return lambda value: (value == condition) is True
+    if len(condition) != 2 or not isinstance(condition[0], str) or not condition[0].startswith("$"):
+        return None
+    name, operand = condition
+    if name in _COMPARISONS:
+        return _comparison_test(_COMPARISONS[name], operand)
+    if name == "$reg" and spec[TYPE] is str:
+        return _regex_test(operand)
+    return None
+
+
+def record_test(specs: tuple[Spec, ...], match_filter: Any) -> RecordTest | None:
+    """stricto's ``Dict.match(match_filter)`` as a test of encoded records; None if undecided."""
+    if match_filter is None or (not isinstance(match_filter, dict) and not isinstance(match_filter, tuple)):
+        return _never
+    if isinstance(match_filter, tuple):
+        return None
+    by_key = {spec[KEY]: spec for spec in specs}
+    tests: list[tuple[str, Callable[[Any], bool]]] = []
+    for key, condition in match_filter.items():
+        spec = by_key.get(key)
+        if spec is None:
+            return _never
+        if spec[KIND] == SCALAR:
+            test = _scalar_test(spec, condition)
+        elif spec[KIND] == RECORD:
+            test = record_test(spec[CHILDREN], condition)
+        else:
+            test = None
+        if test is None:
+            return None
+        tests.append((key, test))
+
+    def record_matches(record: dict) -> bool:
+        return all(test(record[key]) for key, test in tests)
+
+    return record_matches

@@ -1,0 +1,126 @@
+"""PlainModel: the compiled form of a plain model, answering routes without Items."""
+
+import inspect
+from typing import Any
+
+from stricto import Dict
+
+from ..metadata import StandardMetaDataHandler
+from .matching import RecordTest, record_test
+from .records import encode_record, merge_record
+from .specs import KEY, NotPlain, Spec, all_rights_known, compile_children, listens_to_nothing_but, modify_right
+
+
+class PlainModel:
+    """The compiled form of a plain model: reads and creates without building Items.
+
+    Example::
+
+        plain = PlainModel.compile(collection.model)
+        if plain is not None:
+            body = plain.read(collection.db_handler.get_by_id(_id))  # None: take the Item path
+    """
+
+    __slots__ = ("_specs", "_keys", "_body_specs", "_body_keys", "_meta_stamp", "_updatable")
+
+    def __init__(self, specs: tuple[Spec, ...], meta_stamp: bool) -> None:
+        self._specs = specs
+        self._keys = frozenset(spec[KEY] for spec in specs)
+        self._body_specs = tuple(spec for spec in specs if spec[KEY] not in ("_id", "_meta"))
+        self._body_keys = frozenset(spec[KEY] for spec in self._body_specs)
+        self._meta_stamp = meta_stamp
+        self._updatable = all_rights_known(specs)
+
+    @classmethod
+    def compile(cls, model: Any, allowed_root_handlers: set[Any] = frozenset()) -> "PlainModel | None":
+        """The plain form of ``model`` (an Item), or None if some field is not plain.
+
+        ``allowed_root_handlers`` are event handlers of the root known not to change
+        values (backo's own status bookkeeping).
+        """
+        if not isinstance(model, Dict) or model._transform is not None or model._views:
+            return None
+        if not listens_to_nothing_but(model, allowed_root_handlers):
+            return None
+        handler = model.__dict__.get("_state").meta_data_handler if "_state" in model.__dict__ else None
+        if handler is not None and type(handler) is not StandardMetaDataHandler:
+            return None
+        try:
+            specs = compile_children(model, modify_right(model, True))
+        except NotPlain:
+            return None
+        return cls(specs, meta_stamp=handler is not None)
+
+    def read(self, document: dict, validated: bool = True) -> dict | None:
+        """What the Item holding the stored ``document`` shows a client, or None when unsure.
+
+        With ``validated`` the result is what ``Item.load`` followed by JSON encoding
+        gives; without, what a selection's Item gives (it skips stricto's validation,
+        see :meth:`BaseCollection.item_from_document`): stored values, defaults for
+        missing ones, datetimes as stricto writes them back.
+        """
+        if "_id" in document and type(document["_id"]) is not str:
+            return None
+        return encode_record(self._specs, self._keys, document, validated)
+
+    def new_document(self, body: Any, meta: dict | None) -> dict | None:
+        """The document ``Item.create(body)`` would store, ``_id`` still None; None when unsure.
+
+        ``body`` has no ``_id`` nor ``_meta`` any more; ``meta`` is the stamp to store
+        (see :meth:`StandardMetaDataHandler.creation_stamp`), None for a model without
+        metadata.
+        """
+        if (meta is None) is self._meta_stamp:
+            return None
+        record = encode_record(self._body_specs, self._body_keys, body, validated=True)
+        if record is None:
+            return None
+        document = {}
+        for spec in self._specs:
+            key = spec[KEY]
+            if key == "_id":
+                document[key] = None
+            elif key == "_meta":
+                document[key] = meta
+            else:
+                document[key] = record[key]
+        return document
+
+    def update(self, stored: dict, body: Any) -> dict | None:
+        """What ``PUT`` stores for ``body`` over the ``stored`` document, ``_meta`` not yet stamped.
+
+        That is ``Item.load`` then ``Item.set(body)``: a partial, deep merge in which
+        defaults first fill the empty fields, a value equal to the current one keeps the
+        current one, and a field the user may not modify must not change. None when
+        unsure, or when the Item path would refuse (it then raises the error).
+        """
+        if not self._updatable:
+            return None
+        current = self.read(stored)
+        if current is None:
+            return None
+        return merge_record(self._specs, self._keys, current, body)
+
+    def matcher(self, match_filter: Any) -> RecordTest | None:
+        """``Item.match(match_filter)`` as a test of what :meth:`read` returns; None if it needs Items.
+
+        Decided here: dicts of conditions on plain fields, values compared for equality,
+        ``$eq``, ``$ne``, ``$gt``, ``$gte``, ``$lt``, ``$lte`` and, on strings, ``$reg``.
+        Anything else (``$and``, ``$or``, ``$not``, datetimes...) is left to stricto.
+        """
+        return record_test(self._specs, match_filter)
+
+    @property
+    def stamps_meta(self) -> bool:
+        """Tell whether documents of this model carry the standard ``_meta``."""
+        return self._meta_stamp
+
+
+def derives_ids_from_items(db_handler: Any) -> bool:
+    """Tell whether ``db_handler.generate_id`` may look at the Item (a connector outside backo).
+
+    backo's own connectors draw ids without looking at the Item, so a new document can
+    be created without one.
+    """
+    module = inspect.getmodule(type(db_handler).generate_id)
+    return module is None or not module.__name__.startswith("backo.")
