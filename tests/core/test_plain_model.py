@@ -16,9 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stricto import Bool, Datetime, Dict, Float, Int, List, String
 
-from backo import Backoffice, Collection, DBMemoryConnector, Item, Ref, RefsList
+from backo import Backoffice, Collection, DBMemoryConnector, DeleteStrategy, Item, Ref, RefsList
 from backo.core.collection import BaseCollection
 from backo.core.metadata import GenericMetaDataHandler
+from backo.core.plain_model import PlainModel
 from backo.core.transaction import transaction
 from backo.http.responses import to_json
 
@@ -27,6 +28,8 @@ FAILED = "<the Item path raised>"
 # --- models -------------------------------------------------------------------------
 
 _SCALAR_VALUES = {
+    Ref: st.text(max_size=5),
+    RefsList: st.lists(st.text(max_size=3), max_size=3),
     String: st.text(max_size=5),
     Int: st.integers(-5, 5),
     Float: st.floats(allow_nan=False, width=32),
@@ -36,7 +39,11 @@ _SCALAR_VALUES = {
 
 @st.composite
 def scalar_fields(draw: st.DrawFn) -> Any:
-    field_type = draw(st.sampled_from([String, Int, Float, Bool, Datetime]))
+    field_type = draw(st.sampled_from([String, Int, Float, Bool, Datetime, Ref, RefsList]))
+    if field_type is Ref:
+        return Ref(coll="others", field="$.things", required=draw(st.booleans()))
+    if field_type is RefsList:
+        return RefsList(coll="others", field="$.thing")
     options: dict[str, Any] = {"required": draw(st.booleans())}
     modifiable = draw(st.sampled_from([None, None, True, False]))
     if modifiable is not None:
@@ -275,8 +282,8 @@ NOT_PLAIN = {
     "onchange": {"a": Int(onchange=lambda old, new, o: None)},
     "event": {"a": Int(on=[("loaded", _on_loaded)])},
     "list": {"a": List(String())},
-    "ref": {"a": Ref(coll="others", field="$.things")},
-    "refslist": {"a": RefsList(coll="others", field="$.thing")},
+    "ref with a handler of its own": {"a": Ref(coll="others", field="$.things", on=[("loaded", _on_loaded)])},
+    "refslist with a minimum": {"a": RefsList(coll="others", field="$.thing", min=1)},
     "nested not plain": {"a": Dict({"b": Int(min=0)})},
     "datetime minimum": {"a": Datetime(min=datetime.datetime(2020, 1, 1))},
 }
@@ -404,3 +411,78 @@ def test_subclasses_that_change_how_items_are_built_take_the_item_path() -> None
     assert audited.plain_model() is None
     assert audited.create_without_item({"title": "x"}, "client") is None
     assert audited.create({"title": "x"}).title == "audited"
+
+
+# --- reference updates ----------------------------------------------------------------
+
+
+def _library(fast: bool) -> Backoffice:
+    """Authors listing their books (RefsList), books pointing at their author (Ref)."""
+    library = Backoffice("library")
+    library.register_collection(
+        Collection(
+            "authors",
+            Item(
+                {
+                    "name": String(),
+                    "books": RefsList(coll="books", field="$.author", ods=DeleteStrategy.DELETE_REFERENCED_ITEMS),
+                }
+            ),
+            DBMemoryConnector(),
+        )
+    )
+    library.register_collection(
+        Collection(
+            "books",
+            Item({"title": String(), "author": Ref(coll="authors", field="$.books", required=True)}),
+            DBMemoryConnector(),
+        )
+    )
+    if not fast:
+        library.authors.plain_model = lambda: None  # type: ignore[method-assign]
+    return library
+
+
+def _stored(library: Backoffice) -> dict:
+    """Every stored document, mtimes left out (they depend on the second)."""
+    return {
+        name: [_without_mtime(document) for document in collection.db_handler.select(None, {}, 0, 0, {"_id": 1})]
+        for name, collection in library.collections.items()
+    }
+
+
+def _scenario(library: Backoffice) -> None:
+    for n, name in enumerate(["ann", "bob"]):
+        library.authors.db_handler.create({"_id": f"a{n}", "name": name, "books": []})
+    books = library.books
+    for n in range(4):
+        books.db_handler.generate_id = lambda _item, n=n: f"b{n}"  # type: ignore[method-assign]
+        books.create({"title": f"book {n}", "author": "a0" if n < 3 else "a1"})
+    moved = books.get_by_id("b1")
+    moved.author = "a1"
+    moved.save()
+    books.get_by_id("b2").delete()
+    library.authors.db_handler.save("a9", {"_id": "a9", "name": 9, "books": []})  # not a valid author
+    books.db_handler.generate_id = lambda _item: "b9"  # type: ignore[method-assign]
+    with pytest.raises(Exception, match="Must be a string"):
+        books.create({"title": "refused", "author": "a9"})
+    library.authors.get_by_id("a1").delete()  # cascades to its books
+
+
+def test_reverse_lists_are_updated_on_documents_as_on_items(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast, slow = _library(fast=True), _library(fast=False)
+    assert fast.authors.plain_model() is not None
+    relinked = []
+    original = PlainModel.relink
+    monkeypatch.setattr(PlainModel, "relink", lambda *args: relinked.append(args[2]) or original(*args))
+    _scenario(fast)
+    assert relinked, "the authors' lists were updated on their documents"
+    relinked.clear()
+    _scenario(slow)
+    assert not relinked
+    assert _stored(fast) == _stored(slow)
+    meta = fast.authors.db_handler.get_by_id("a0")["_meta"]
+    assert meta["mtime"] is not None and meta["modified_by"] == {"_id": "000", "login": "ANONYMOUS"}
+    assert [d["_id"] for d in fast.books.db_handler.select(None)] == ["b0"]
+    assert fast.authors.db_handler.get_by_id("a0")["books"] == ["b0"]
+    assert fast.check_integrity() == slow.check_integrity()

@@ -8,7 +8,19 @@ from stricto import Dict
 from ..metadata import StandardMetaDataHandler
 from .matching import RecordTest, record_test
 from .records import encode_record, merge_record
-from .specs import KEY, NotPlain, Spec, all_rights_known, compile_children, listens_to_nothing_but, modify_right
+from .specs import (
+    KEY,
+    KIND,
+    REFS,
+    TYPE,
+    NotPlain,
+    Spec,
+    all_rights_known,
+    compile_children,
+    has_references,
+    listens_to_nothing_but,
+    modify_right,
+)
 
 
 class PlainModel:
@@ -21,15 +33,19 @@ class PlainModel:
             body = plain.read(collection.db_handler.get_by_id(_id))  # None: take the Item path
     """
 
-    __slots__ = ("_specs", "_keys", "_body_specs", "_body_keys", "_meta_stamp", "_updatable")
+    __slots__ = ("_specs", "_keys", "_body_specs", "_body_keys", "_meta_stamp", "_writable", "_updatable", "_lists")
 
-    def __init__(self, specs: tuple[Spec, ...], meta_stamp: bool) -> None:
+    def __init__(self, specs: tuple[Spec, ...], meta_stamp: bool, references: bool = False) -> None:
         self._specs = specs
         self._keys = frozenset(spec[KEY] for spec in specs)
         self._body_specs = tuple(spec for spec in specs if spec[KEY] not in ("_id", "_meta"))
         self._body_keys = frozenset(spec[KEY] for spec in self._body_specs)
         self._meta_stamp = meta_stamp
-        self._updatable = all_rights_known(specs)
+        # References synchronise other Items on create and save: those need the Item.
+        self._writable = not references
+        self._updatable = self._writable and all_rights_known(specs)
+        #: top-level RefsLists: key -> whether Refs pointing here fill it
+        self._lists = {spec[KEY]: spec[TYPE] for spec in specs if spec[KIND] == REFS}
 
     @classmethod
     def compile(cls, model: Any, allowed_root_handlers: set[Any] = frozenset()) -> "PlainModel | None":
@@ -49,7 +65,7 @@ class PlainModel:
             specs = compile_children(model, modify_right(model, True))
         except NotPlain:
             return None
-        return cls(specs, meta_stamp=handler is not None)
+        return cls(specs, meta_stamp=handler is not None, references=has_references(specs, model))
 
     def read(self, document: dict, validated: bool = True) -> dict | None:
         """What the Item holding the stored ``document`` shows a client, or None when unsure.
@@ -70,7 +86,7 @@ class PlainModel:
         (see :meth:`StandardMetaDataHandler.creation_stamp`), None for a model without
         metadata.
         """
-        if (meta is None) is self._meta_stamp:
+        if not self._writable or (meta is None) is self._meta_stamp:
             return None
         record = encode_record(self._body_specs, self._body_keys, body, validated=True)
         if record is None:
@@ -100,6 +116,28 @@ class PlainModel:
         if current is None:
             return None
         return merge_record(self._specs, self._keys, current, body)
+
+    def relink(self, stored: dict, key: str, link_id: str, linked: bool) -> dict | None:
+        """The ``stored`` document once its RefsList ``key`` lists ``link_id`` (or no longer does).
+
+        What a reference update does to the target Item (load it, then, permissions off,
+        append to or filter the list), ``_meta`` not yet stamped; ``stored`` itself when
+        the list already says so (nothing to write), None when unsure or when ``key`` is
+        not a top-level RefsList.
+        """
+        if key not in self._lists:
+            return None
+        current = self.read(stored)
+        if current is None:
+            return None
+        ids = current[key]
+        if linked and link_id not in ids and self._lists[key]:
+            wanted = [*ids, link_id]
+        elif not linked and link_id in ids:
+            wanted = [one for one in ids if one != link_id]
+        else:
+            return stored
+        return merge_record(self._specs, self._keys, current, {key: wanted}, enforce_rights=False)
 
     def matcher(self, match_filter: Any) -> RecordTest | None:
         """``Item.match(match_filter)`` as a test of what :meth:`read` returns; None if it needs Items.

@@ -7,9 +7,27 @@ give) or None when it cannot be sure, in which case the caller takes the Item pa
 from datetime import datetime
 from typing import Any
 
-from .specs import CHILDREN, DEFAULT, KEY, KEY_SET, KIND, MODIFIABLE, RECORD, REQUIRED, SCALAR, TYPE, Spec
+from .specs import (
+    CHILDREN,
+    DATETIME,
+    DEFAULT,
+    KEY,
+    KEY_SET,
+    KIND,
+    MODIFIABLE,
+    RECORD,
+    REFS,
+    REQUIRED,
+    SCALAR,
+    TYPE,
+    Spec,
+)
 
 _MISSING = object()
+
+
+def _is_list_of_ids(value: Any) -> bool:
+    return type(value) is list and all(type(one) is str for one in value)
 
 
 def encode_record(specs: tuple[Spec, ...], key_set: frozenset, values: Any, validated: bool) -> dict | None:
@@ -35,7 +53,14 @@ def encode_record(specs: tuple[Spec, ...], key_set: frozenset, values: Any, vali
                 return None
             if value is None and spec[REQUIRED]:
                 return None
-        elif kind != RECORD:  # a Datetime
+        elif kind == REFS:
+            if value is _MISSING:
+                value = []  # a RefsList's default
+            elif _is_list_of_ids(value):
+                value = list(value)
+            else:
+                return None  # None, or elements stricto would default or refuse
+        elif kind == DATETIME:
             if value is _MISSING:
                 value = None
             elif type(value) is str:
@@ -70,8 +95,13 @@ def _merged_datetime(current: str | None, new: Any) -> str | None | object:
     return parsed.isoformat()
 
 
-def merge_record(specs: tuple[Spec, ...], key_set: frozenset, current: dict, body: Any) -> dict | None:
-    """``current`` (an encoded record) after stricto's ``set(body)`` on the loaded Item, or None."""
+def merge_record(
+    specs: tuple[Spec, ...], key_set: frozenset, current: dict, body: Any, enforce_rights: bool = True
+) -> dict | None:
+    """``current`` (an encoded record) after stricto's ``set(body)`` on the loaded Item, or None.
+
+    ``enforce_rights`` False: as with the Item's permissions disabled (reference updates).
+    """
     if type(body) is not dict or not key_set.issuperset(body):
         return None
     out = {}
@@ -82,7 +112,7 @@ def merge_record(specs: tuple[Spec, ...], key_set: frozenset, current: dict, bod
         if kind == RECORD:
             if new is None:
                 return None  # stricto refuses to set a Dict to None
-            value = merge_record(spec[CHILDREN], spec[KEY_SET], old, {} if new is _MISSING else new)
+            value = merge_record(spec[CHILDREN], spec[KEY_SET], old, {} if new is _MISSING else new, enforce_rights)
             if value is None:
                 return None
         else:
@@ -94,11 +124,16 @@ def merge_record(specs: tuple[Spec, ...], key_set: frozenset, current: dict, bod
                     if new is not None and type(new) is not spec[TYPE]:
                         return None
                     value = new
+            elif kind == REFS:
+                if new is not _MISSING and new != value:
+                    if not _is_list_of_ids(new):
+                        return None
+                    value = list(new)
             elif new is not _MISSING:
                 value = _merged_datetime(old, new)
                 if value is _MISSING:
                     return None
-            if (value != old and not spec[MODIFIABLE]) or (value is None and spec[REQUIRED]):
+            if (enforce_rights and value != old and not spec[MODIFIABLE]) or (value is None and spec[REQUIRED]):
                 return None
         out[key] = value
     return out

@@ -9,6 +9,9 @@ from typing import Any
 
 from stricto import EVENT_MANAGER, Bool, Datetime, Dict, Float, Int, String
 
+from ..references.ref import REF_HANDLERS, Ref
+from ..references.refslist import REFSLIST_HANDLERS, RefsList
+from ..references.strategies import FillStrategy
 from ..stricto_support import model_children
 
 #: stricto scalar classes and the one Python type their plain values have.
@@ -18,8 +21,10 @@ _SCALARS: dict[type, type] = {String: str, Int: int, Float: float, Bool: bool}
 #   (SCALAR, key, python_type, default, required, modifiable)
 #   (DATETIME, key, None, None, required, modifiable)
 #   (RECORD, key, children_specs, key_set, False, modifiable)
-# ``modifiable`` is the field's effective "modify" right (its own, else its parent's).
-SCALAR, DATETIME, RECORD = 0, 1, 2
+#   (REFS, key, filled_by_refs, None, required, modifiable)       a RefsList
+# A Ref is a SCALAR of type str. ``modifiable`` is the field's effective "modify" right
+# (its own, else its parent's).
+SCALAR, DATETIME, RECORD, REFS = 0, 1, 2, 3
 KIND, KEY, TYPE, DEFAULT, REQUIRED, MODIFIABLE = range(6)
 CHILDREN, KEY_SET = TYPE, DEFAULT
 
@@ -66,14 +71,18 @@ def _compile_field(key: str, field: Any, parent_modifiable: bool | None) -> Spec
         raise NotPlain(key)
     modifiable = modify_right(field, parent_modifiable)
     field_type = type(field)
-    if field_type in _SCALARS:
-        python_type = _SCALARS[field_type]
+    if field_type is RefsList:
+        if field._min is not None or field._max is not None or field._uniq or field._transform is not None:
+            raise NotPlain(key)
+        return (REFS, key, field.on_fill is FillStrategy.FILL, None, field._not_none is True, modifiable)
+    if field_type in _SCALARS or field_type is Ref:
+        python_type = str if field_type is Ref else _SCALARS[field_type]
         default = field._default
         if field._transform is not None or callable(default):
             raise NotPlain(key)
         if default is not None and type(default) is not python_type:
             raise NotPlain(key)
-        if field_type is String and any(regexp is not None for regexp in field._regexps):
+        if field_type in (String, Ref) and any(regexp is not None for regexp in field._regexps):
             raise NotPlain(key)
         if field_type in (Int, Float) and (field._min is not None or field._max is not None):
             raise NotPlain(key)
@@ -107,18 +116,39 @@ def all_rights_known(specs: tuple[Spec, ...]) -> bool:
     )
 
 
-def listens_to_nothing_but(model: Any, allowed_root_handlers: set[Any]) -> bool:
-    """No handler in ``model``'s tree other than ``allowed_root_handlers`` on its root."""
+def _known_handlers(field: Any) -> frozenset:
+    """The handlers backo itself registers on ``field`` (reference synchronisation)."""
+    if type(field) is Ref:
+        return REF_HANDLERS
+    if type(field) is RefsList:
+        return REFSLIST_HANDLERS
+    return frozenset()
+
+
+def _only_known_handlers(registry: dict, field: Any, known: frozenset) -> bool:
+    return all(handler in known for handlers in registry.get(field._event_id, {}).values() for handler in handlers)
+
+
+def listens_to_nothing_but(model: Any, allowed_root_handlers: frozenset) -> bool:
+    """No handler in ``model``'s tree but ``allowed_root_handlers`` on its root and backo's own
+    reference synchronisation on its Refs and RefsLists (which never runs on a read)."""
     registry = getattr(EVENT_MANAGER, "_events_per_object", None)
-    if not isinstance(registry, dict):
+    if not isinstance(registry, dict) or not _only_known_handlers(registry, model, allowed_root_handlers):
         return False
-    for handlers in registry.get(model._event_id, {}).values():
-        if any(handler not in allowed_root_handlers for handler in handlers):
-            return False
     stack = list(model_children(model))
     while stack:
         field = stack.pop()
-        if registry.get(field._event_id):
+        if not _only_known_handlers(registry, field, _known_handlers(field)):
             return False
-        stack.extend(model_children(field))
+        if type(field) is not RefsList:  # its element model is backo's own
+            stack.extend(model_children(field))
     return True
+
+
+def has_references(specs: tuple[Spec, ...], model: Dict) -> bool:
+    """Tell whether the model holds a Ref or a RefsList (whose handlers run on create and save)."""
+    return any(
+        type(model.__dict__[spec[KEY]]) in (Ref, RefsList)
+        or (spec[KIND] == RECORD and has_references(spec[CHILDREN], model.__dict__[spec[KEY]]))
+        for spec in specs
+    )

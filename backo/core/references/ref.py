@@ -33,6 +33,11 @@ def _on_check_syntax(event_name: str, root: Any, me: Any, **kwargs: Any) -> None
     sync.check_syntax(me, root)
 
 
+#: The handlers every Ref registers: reference synchronisation on create, save and delete
+#: (none runs when an Item is loaded).
+REF_HANDLERS = frozenset({_on_created, _on_before_save, _on_before_delete, _on_check_syntax})
+
+
 def load_target(field: Any, collection_name: str, target_id: Any) -> Any:
     """The Item ``target_id`` of the referenced collection, or an empty Item if it cannot be read.
 

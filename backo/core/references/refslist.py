@@ -37,6 +37,11 @@ def _on_check_syntax(event_name: str, root: Any, me: Any, **kwargs: Any) -> None
     sync.check_syntax(me, root)
 
 
+#: The handlers every RefsList registers: reference synchronisation on create, save and
+#: delete (none runs when an Item is loaded).
+REFSLIST_HANDLERS = frozenset({_on_created, _on_before_save, _on_before_delete, _on_check_syntax})
+
+
 class RefsList(List):
     """References to several Items of another collection, kept in sync both ways.
 

@@ -21,6 +21,8 @@ from stricto import SSyntaxError, STypeError
 from backo.error import BackoError, NotFoundError, PathNotFoundError
 from backo.log import REF, get_logger
 
+from ..metadata import StandardMetaDataHandler
+from ..transaction import OperatorType, transaction
 from .loop_guard import BEING_DELETED, LoopPath
 from .strategies import DeleteStrategy, FillStrategy
 
@@ -119,6 +121,8 @@ def update_reverse(
         collection.name, target_id, BEING_DELETED
     ):
         return
+    if _update_reverse_list_document(collection, target_id, selector, link_id, linked, kwargs):
+        return
     target = collection.new_item()
     try:
         target.load(target_id, **propagated(kwargs))
@@ -133,6 +137,44 @@ def update_reverse(
     target.enable_permissions()
     if changed:
         target.save(**propagated(kwargs))
+
+
+def _update_reverse_list_document(
+    collection: Any, target_id: str, selector: str, link_id: str, linked: bool, kwargs: dict[str, Any]
+) -> bool:
+    """:func:`update_reverse` on the stored document, when the reverse field is a RefsList of a
+    plain model (see :mod:`backo.core.plain_model`); False when the Item must do it.
+
+    Loading and saving the target Item costs stricto work for every id of its list: a
+    book added to an author with 250 books cost 5x one added to an author with 5. On the
+    document it is a list append. What the Item path would also do, and this one skips,
+    is running the target's own reference handlers on save; for a list changed by the
+    Ref pointing at it, they are no-ops (the loop guard stops the way back).
+    """
+    plain = collection.plain_model()
+    if (
+        plain is None
+        or collection.is_strictly_allowed_to("read") is not True
+        or collection.is_strictly_allowed_to("modify") is not True
+    ):
+        return False
+    try:
+        stored = collection.db_handler.get_by_id(target_id)
+    except NotFoundError:
+        return False  # the Item path reports it as it always did
+    document = plain.relink(stored, selector.removeprefix("$."), link_id, linked)
+    if document is None:
+        return False
+    if document is not stored:
+        with transaction(collection.backoffice, kwargs.get("transaction_id")) as transaction_id:
+            if plain.stamps_meta:
+                document["_meta"] = StandardMetaDataHandler.modification_stamp(document["_meta"])
+            collection.db_handler.save(target_id, document)
+            if collection.backoffice is not None:
+                collection.backoffice.record_transaction(
+                    transaction_id, collection.name, OperatorType.UPDATE, target_id, stored
+                )
+    return True
 
 
 def delete_referenced(collection: Any, target_id: str, kwargs: dict[str, Any]) -> None:
