@@ -16,6 +16,7 @@ from backo.options import parse_options
 from backo.storage.db.base import DBConnector
 
 from .metadata import DEFAULT_META_DATA_HANDLER, GenericMetaDataHandler
+from .model_copy import copy_item
 from .references.loop_guard import BEING_DELETED, OPERATION_MAX_LOOP, LoopPath
 from .status import StatusType
 from .stricto_support import copy_with_own_events, mentions_view
@@ -140,7 +141,7 @@ class Item(Dict):
         EVENT_MANAGER.register_event(self, "change", _mark_unsaved)
 
     def __copy__(self) -> "Item":
-        return copy_with_own_events(self, Dict.__copy__)
+        return copy_with_own_events(self, copy_item)
 
     # --- state attributes (kept apart from the stricto values) -------------------------
 

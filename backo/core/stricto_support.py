@@ -48,19 +48,28 @@ def _install_copy_recorder() -> None:
     EVENT_MANAGER._backo_copy_recorder = True
 
 
+#: A node's attributes without stricto's ``Dict.__getattribute__`` (it runs Python code
+#: for every attribute read, rights included): tree walks read them this way.
+_attributes_of = object.__getattribute__
+
+
+def _children(attributes: dict[str, Any]) -> list[Any]:
+    """The sub-fields of a node (a Dict's fields, a List's elements), from its attributes."""
+    children = [attributes[key] for key in attributes.get("_keys", ())]
+    values = attributes.get("_value")
+    if isinstance(values, list):
+        children.extend(element for element in values if hasattr(element, "_event_id"))
+    return children
+
+
 def _adopt_own_ids(field: Any, copies: dict[int, int]) -> None:
     """Give each node of a fresh copy the id stricto registered for it (not the original's)."""
-    own_id = copies.get(field._event_id)
+    attributes = _attributes_of(field, "__dict__")
+    own_id = copies.get(attributes["_event_id"])
     if own_id is not None:
-        field.__dict__["_event_id"] = own_id
-    if isinstance(field, Dict):
-        for key in field._keys:
-            _adopt_own_ids(field.__dict__[key], copies)
-    values = field.__dict__.get("_value")
-    if isinstance(values, list):
-        for element in values:
-            if hasattr(element, "_event_id"):
-                _adopt_own_ids(element, copies)
+        attributes["_event_id"] = own_id
+    for child in _children(attributes):
+        _adopt_own_ids(child, copies)
 
 
 def copy_with_own_events(original: Any, copier: Callable[[Any], Any]) -> Any:
@@ -74,22 +83,18 @@ def copy_with_own_events(original: Any, copier: Callable[[Any], Any]) -> Any:
         _recording.copies = outer
     if outer is not None:
         outer.update(copies)
-    _adopt_own_ids(twin, copies)
+    if copies:
+        _adopt_own_ids(twin, copies)
     release_events_when_collected(twin)
     return twin
 
 
 def _registered_event_ids(field: Any, registry: dict) -> list[int]:
     """The event ids in ``field``'s tree that hold registrations."""
-    found = [field._event_id] if field._event_id in registry else []
-    if isinstance(field, Dict):
-        for key in field._keys:
-            found.extend(_registered_event_ids(field.__dict__[key], registry))
-    values = field.__dict__.get("_value")
-    if isinstance(values, list):
-        for element in values:
-            if hasattr(element, "_event_id"):
-                found.extend(_registered_event_ids(element, registry))
+    attributes = _attributes_of(field, "__dict__")
+    found = [attributes["_event_id"]] if attributes["_event_id"] in registry else []
+    for child in _children(attributes):
+        found.extend(_registered_event_ids(child, registry))
     return found
 
 
