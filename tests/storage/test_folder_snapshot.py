@@ -53,6 +53,31 @@ def test_a_folder_changed_moments_before_the_read_is_not_trusted(tmp_path: Path,
     assert cache.get(os.stat(tmp_path)) is None, "timestamps are coarse: a change in the same tick would hide"
 
 
+def test_a_read_finding_the_same_documents_keeps_the_same_list(tmp_path: Path, clock: Clock) -> None:
+    cache = SnapshotCache(clock)
+    status = os.stat(tmp_path)
+    clock.now = max(status.st_mtime_ns, status.st_ctime_ns) + SETTLE_NS + 1
+    documents = [{"_id": "1"}, {"_id": "2"}]
+    kept = cache.put(status, clock.now, documents)
+    assert kept is documents
+    assert cache.put(status, clock.now, list(documents)) is documents, "same objects: the list (and its sort) stay"
+    other = [{"_id": "1"}, documents[1]]
+    assert cache.put(status, clock.now, other) is other
+
+
+def test_sorting_survives_a_re_read_of_an_unchanged_folder(tmp_path: Path, clock: Clock) -> None:
+    folder = tmp_path / "books"
+    writer = DBYmlConnector(path=str(folder))
+    for n in range(5):
+        writer.create({"_id": str(n), "n": n})
+    store = _settled_store(folder, clock)
+    store.select_page(None, 2, 0, {"n": -1})
+    first_order = store._orders._entry
+    clock.now += MAX_AGE_NS + 1  # the snapshot expires: the folder is read again
+    assert [d["n"] for d in store.select_page(None, 2, 0, {"n": -1})[0]] == [4, 3]
+    assert store._orders._entry is first_order, "the same documents: no new sort"
+
+
 def test_a_new_entry_in_the_folder_invalidates_the_snapshot(tmp_path: Path, clock: Clock) -> None:
     cache = SnapshotCache(clock)
     status = os.stat(tmp_path)
@@ -72,13 +97,13 @@ def test_another_writer_is_seen_by_the_next_list(tmp_path: Path, clock: Clock) -
         writer.create({"_id": str(n), "n": n})
     reader = _settled_store(folder, clock)
     assert reader.select_page(None, 10, 0, {"_id": 1})[1] == 3
-    assert reader._snapshots.current is not None, "a settled folder is kept"
+    assert reader._snapshots.get(os.stat(folder)) is not None, "a settled folder is kept"
     writer.save("1", {"_id": "1", "n": 100})
     writer.create({"_id": "3", "n": 3})
     writer.delete_by_id("0")
     page, total = reader.select_page(None, 10, 0, {"_id": 1})
     assert total == 3 and [document["n"] for document in page] == [100, 2, 3]
-    assert reader._snapshots.current is None, "the folder changed within SETTLE_NS of this read"
+    assert reader._snapshots._snapshot is None, "the folder changed within SETTLE_NS of this read"
     assert [document["n"] for document in reader.select({"n": ("$gt", 2)})] == [100, 3]
 
 

@@ -19,6 +19,7 @@ precautions cover the rest:
   that delay (reading one document by id always sees it at once).
 """
 
+import operator
 import os
 import threading
 import time
@@ -40,6 +41,11 @@ def folder_signature(status: os.stat_result) -> FolderSignature:
     return (status.st_dev, status.st_ino, status.st_mtime_ns, status.st_ctime_ns, status.st_size)
 
 
+def _same_documents(kept: list[dict[str, Any]], read: list[dict[str, Any]]) -> bool:
+    """The same document objects, in the same order (the file cache hands out the objects it holds)."""
+    return len(kept) == len(read) and all(map(operator.is_, kept, read))
+
+
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
     signature: FolderSignature
@@ -56,10 +62,12 @@ class SnapshotCache:
         documents = snapshots.get(status)
         if documents is None:
             started = snapshots.now()
-            documents = read_every_file()
-            snapshots.put(status, started, documents)
+            read = read_every_file()
+            documents = snapshots.put(status, started, read) or read
 
-    The documents are shared: callers must not mutate the list nor its dicts.
+    The documents are shared: callers must not mutate the list nor its dicts. The list
+    object itself identifies the snapshot's content: it is the same as long as the
+    documents are (caches derived from it can be keyed by its identity).
     """
 
     def __init__(self, clock: Callable[[], int] = time.time_ns) -> None:
@@ -77,23 +85,28 @@ class SnapshotCache:
             return None
         return snapshot.documents
 
-    def put(self, folder_status: os.stat_result, started_ns: int, documents: list[dict[str, Any]]) -> None:
+    def put(
+        self, folder_status: os.stat_result, started_ns: int, documents: list[dict[str, Any]]
+    ) -> list[dict[str, Any]] | None:
         """Keep ``documents``, read from the folder from ``started_ns`` on, if the folder had settled.
 
-        ``folder_status`` must have been taken before the read began. A read of a folder
-        that had not settled replaces the snapshot by nothing.
+        ``folder_status`` must have been taken before the read began. Returns the list
+        kept: the previous one when the read found the very same documents (so that what
+        callers derived from it, a sorted order, stays valid), None when the folder had
+        not settled (the snapshot is then dropped).
         """
         last_change_ns = max(folder_status.st_mtime_ns, folder_status.st_ctime_ns)
-        settled = started_ns - last_change_ns > SETTLE_NS
         with self._lock:
-            self._snapshot = _Snapshot(folder_signature(folder_status), documents, started_ns) if settled else None
+            if started_ns - last_change_ns <= SETTLE_NS:
+                self._snapshot = None
+                return None
+            previous = self._snapshot
+            if previous is not None and _same_documents(previous.documents, documents):
+                documents = previous.documents
+            self._snapshot = _Snapshot(folder_signature(folder_status), documents, started_ns)
+            return documents
 
     def forget(self) -> None:
         """Drop the snapshot (the store changed the folder itself, or was dropped)."""
         with self._lock:
             self._snapshot = None
-
-    @property
-    def current(self) -> object:
-        """An object that changes identity whenever the snapshot does (for caches built on it)."""
-        return self._snapshot

@@ -348,34 +348,43 @@ class DBYmlConnector(DBConnector):
     def _read_all(self) -> tuple[list[dict[str, Any]], object | None]:
         """Every readable document of the folder, skipping (and logging) unreadable files.
 
-        Also returns the snapshot they come from (None for a fresh read): while the
-        folder does not change, its last read is reused (see :mod:`.folder_snapshot`).
+        Also returns the version of that content for the sort cache (the snapshot's
+        list, None when the folder had not settled): while the folder does not change,
+        its last read is reused (see :mod:`.folder_snapshot`).
         """
         folder_status = os.stat(self._folder)
         documents = self._snapshots.get(folder_status)
         if documents is not None:
-            return documents, self._snapshots.current
+            return documents, documents
         started_ns = self._snapshots.now()
         documents = self._scan()
-        self._snapshots.put(folder_status, started_ns, documents)
-        return documents, None
+        kept = self._snapshots.put(folder_status, started_ns, documents)
+        return (documents, None) if kept is None else (kept, kept)
 
     def _scan(self) -> list[dict[str, Any]]:
-        """Read every ``*.yml`` file of the folder, parsing only those that changed."""
+        """Read every ``*.yml`` file of the folder, parsing only those that changed.
+
+        Entries are handled as the folder lists them, not gathered first: at 50,000
+        files, holding every entry with its status took tens of megabytes.
+        """
         documents = []
+        seen = set()
         with os.scandir(self._folder) as entries:
-            listed = [entry for entry in entries if entry.name.endswith(_SUFFIX)]
-        for entry in listed:
-            if not entry.is_file(follow_symlinks=False):
-                _log.warning('select skips "%s": not a regular file', entry.path)
-                continue
-            try:
-                documents.append(self._read(entry.name, entry.stat(follow_symlinks=False)))
-            except FileNotFoundError:
-                continue  # deleted since the folder was listed
-            except _UnreadableDocument:
-                _log.error('select skips "%s": not a readable YAML document', entry.path)
-        self._forget_all_but({entry.name for entry in listed})
+            for entry in entries:
+                name = entry.name
+                if not name.endswith(_SUFFIX):
+                    continue
+                seen.add(name)
+                if not entry.is_file(follow_symlinks=False):
+                    _log.warning('select skips "%s": not a regular file', entry.path)
+                    continue
+                try:
+                    documents.append(self._read(name, entry.stat(follow_symlinks=False)))
+                except FileNotFoundError:
+                    continue  # deleted since the folder was listed
+                except _UnreadableDocument:
+                    _log.error('select skips "%s": not a readable YAML document', entry.path)
+        self._forget_all_but(seen)
         return documents
 
     def _forget(self, name: str) -> None:
