@@ -8,6 +8,7 @@ from stricto import SRightError, SSyntaxError, validation_parameters
 from backo.error import DBError
 from backo.log import SELECT, get_logger
 from backo.options import parse_options
+from backo.storage.db.listing import clone
 
 from .addon import CollectionAddon
 from .filters import merge_filters, resolve_filter
@@ -93,36 +94,44 @@ class Selection(CollectionAddon):
             page, total = collection.db_handler.select_page(
                 db_filter, page_size, num_of_element_to_skip, db_sort_object
             )
-            result = [
-                self._row(document, None if client_rows is None else client_rows.read(document, False))
-                for document in page
-            ]
+            result = [self._row(document, client_rows) for document in page]  # the page is a copy already
             return {"result": result, "total": total, "_skip": num_of_element_to_skip, "_page": page_size}
-        documents = collection.db_handler.select(db_filter, {}, 0, 0, db_sort_object)
+        documents = collection.db_handler.select_for_reading(db_filter, db_sort_object)
         if not isinstance(documents, list):
             raise DBError('select "{0}" return a database error (not a list)', self.name)
         test = None if plain is None else plain.matcher(effective_filter)
         result, total = [], 0
         for document in prefilter(documents, collection.model, effective_filter):
+            # documents are the store's own: read, never mutated, copied before an Item holds one
             record = None if test is None else plain.read(document, validated=False)
+            item = None
             if record is not None:
                 if not test(record):
                     continue
             else:
-                item = collection.item_from_document(document, validate=False)
+                item = collection.item_from_document(clone(document), validate=False)
                 if collection.is_allowed_to("read", item) is not True or not item.match(effective_filter):
                     continue
             if total >= num_of_element_to_skip and (page_size == 0 or total < num_of_element_to_skip + page_size):
-                result.append(self._row(document, record if client_rows is not None else None))
+                if client_rows is not None and record is not None:
+                    result.append(record)
+                else:
+                    result.append(self._row(clone(document) if item is None else item, None))
             total += 1
         return {"result": result, "total": total, "_skip": num_of_element_to_skip, "_page": page_size}
 
-    def _row(self, document: dict, client_record: dict | None) -> Any:
-        """One result: the client's record when there is one, else the Item or its selected fields."""
-        if client_record is not None:
-            return client_record
-        item = self.collection.item_from_document(document, validate=False)
-        return item if self.selectors is None else item.multi_select(self.selectors)
+    def _row(self, source: Any, client_rows: Any) -> Any:
+        """One result from a document the row may keep (or an Item already built from it).
+
+        With ``client_rows`` (a PlainModel) the client's record when it can tell, else
+        the Item itself, or the values of the selectors.
+        """
+        if isinstance(source, dict):
+            record = None if client_rows is None else client_rows.read(source, False)
+            if record is not None:
+                return record
+            source = self.collection.item_from_document(source, validate=False)
+        return source if self.selectors is None else source.multi_select(self.selectors)
 
 
 Selection.__module__ = "backo.selection"

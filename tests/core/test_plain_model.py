@@ -191,8 +191,11 @@ def item_path_update(collection: BaseCollection, _id: str, body: Any) -> str:
 
 
 def _without_mtime(document: dict) -> dict:
-    if isinstance(document.get("_meta"), dict):
-        return {**document, "_meta": {**document["_meta"], "mtime": None}}
+    """``document`` with its stamp times replaced by whether they are set (they depend on the second)."""
+    meta = document.get("_meta")
+    if isinstance(meta, dict):
+        times = {name: meta.get(name) is not None for name in ("ctime", "mtime")}
+        return {**document, "_meta": {**meta, **times}}
     return document
 
 

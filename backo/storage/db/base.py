@@ -121,6 +121,19 @@ class DBConnector(abc.ABC):
             raise DBError("{0}.select returned {1}, not a list", type(self).__name__, type(documents).__name__)
         return paginate(documents, page_size, num_of_element_to_skip), len(documents)
 
+    def select_for_reading(
+        self, select_filter: MatchFilter, sort_object: dict[str, int] | None
+    ) -> list[dict[str, Any]]:
+        """Every document matching ``select_filter``, sorted, which the caller promises not to mutate.
+
+        A selection reads every matching document but keeps few of them: stores that hold
+        their documents in memory override this to hand out their own objects, without a
+        copy each (the caller copies those it keeps). The default is :meth:`select`.
+
+        .. versionadded:: 0.3.0
+        """
+        return self.select(select_filter, {}, 0, 0, sort_object)
+
     def write_lock(self) -> AbstractContextManager[Any]:
         """A lock held by backo around each write operation (create, save, delete with its references).
 

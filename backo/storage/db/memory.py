@@ -101,6 +101,12 @@ class DBMemoryConnector(DBConnector):
         page, total = query_page(self._ordered(sort_object), select_filter, page_size, num_of_element_to_skip, None)
         return [clone(document) for document in page], total
 
+    def select_for_reading(
+        self, select_filter: MatchFilter, sort_object: dict[str, int] | None
+    ) -> list[dict[str, Any]]:
+        """See :meth:`DBConnector.select_for_reading`: the stored documents themselves."""
+        return query_page(self._ordered(sort_object), select_filter, 0, 0, None)[0]
+
     def _ordered(self, sort_object: dict[str, int] | None) -> list[dict[str, Any]]:
         """Every stored document (shared, not copied) in the order of ``sort_object``."""
         with self._lock:

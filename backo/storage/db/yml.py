@@ -255,6 +255,12 @@ class DBYmlConnector(DBConnector):
         page, total = query_page(ordered, select_filter, page_size, num_of_element_to_skip, None)
         return [clone(document) for document in page], total
 
+    def select_for_reading(
+        self, select_filter: MatchFilter, sort_object: dict[str, int] | None
+    ) -> list[dict[str, Any]]:
+        """See :meth:`DBConnector.select_for_reading`: the parsed documents of the cache themselves."""
+        return query_page(self._ordered(sort_object or _BY_ID), select_filter, 0, 0, None)[0]
+
     def _ordered(self, sort_object: dict[str, int]) -> list[dict[str, Any]]:
         """Every document of the folder (shared with the caches, not copied), sorted."""
         with _yaml_errors('Error while select in path "{0}"', self.path):
