@@ -30,6 +30,8 @@ test: $(STAMP)
 run: $(STAMP)
 	PORT=$(PORT) $(VPY) -m examples.quickstart.app
 
+# backo against bare floors at 1,000 / 10,000 / 50,000 items on every store, then the targets
+# (< 10 min on 2 cores). Quick run: make bench BENCH_ARGS="--sizes 1000". See docs/benchmarks.md.
 bench: $(STAMP)
 	$(VPY) -m benchmarks.run $(BENCH_ARGS)
 
