@@ -15,20 +15,13 @@ from backo.error import BackoError, NotFoundError
 from backo.options import parse_options
 from backo.storage.db.base import DBConnector
 
+from .item_kwargs import item_method_kwargs, with_operation_guard
 from .metadata import DEFAULT_META_DATA_HANDLER, GenericMetaDataHandler
 from .model_copy import copy_item
-from .references.loop_guard import BEING_DELETED, OPERATION_MAX_LOOP, LoopPath
+from .references.loop_guard import BEING_DELETED
 from .status import StatusType
 from .stricto_support import copy_with_own_events, mentions_view
 from .transaction import OperatorType, transaction
-
-#: The keyword arguments every Item database method accepts (BEHAVIOR.md 4.3).
-#: ``m_path`` is the documented name of ``looper``.
-ITEM_METHOD_OPTIONS: dict[str, Any] = {
-    "transaction_id": int | None,
-    "looper|m_path": LoopPath | list | None,
-    "old_object": Dict | None,
-}
 
 #: How many times computed fields are re-evaluated until stable (stricto allows 10).
 _MAX_COMPUTE_ROUNDS = 10
@@ -38,36 +31,6 @@ SAVE_VIEW = "save"
 
 #: Fields backo owns: a client cannot supply them when creating an Item.
 SYSTEM_FIELDS = ("_id", "_meta")
-
-
-def item_method_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Check the kwargs of load/reload/save/delete/create and return them normalised.
-
-    Unknown keys raise ``TypeError("keys [...] not used")``. The documented ``m_path``
-    becomes ``looper``; given as a list, its ``(collection, _id, path)`` steps seed a new
-    :class:`LoopPath`.
-    """
-    options = parse_options(dict(kwargs), ITEM_METHOD_OPTIONS, strict=True)
-    if "m_path" not in kwargs:
-        return dict(kwargs)
-    normalised = {key: value for key, value in kwargs.items() if key != "m_path"}
-    looper = options.get("looper")
-    if isinstance(looper, list):
-        seeded = LoopPath()
-        for step in looper:
-            if isinstance(step, tuple) and len(step) == 3:
-                seeded.append(*step)
-        looper = seeded
-    normalised["looper"] = looper
-    return normalised
-
-
-def _with_operation_guard(kwargs: dict[str, Any], transaction_id: int | None) -> dict[str, Any]:
-    """The kwargs handed to event handlers: the transaction, and a loop guard for this operation."""
-    kwargs["transaction_id"] = transaction_id
-    if kwargs.get("looper") is None:
-        kwargs["looper"] = LoopPath(max_loop=OPERATION_MAX_LOOP)
-    return kwargs
 
 
 class _ItemState:
@@ -186,7 +149,7 @@ class Item(Dict):
             raise BackoError("Cannot load an non-unset object in {0}", self._collection_name())
         self._require_right("read", self, "No permission to read element in collection {0}")
         key = _id.get_value() if isinstance(_id, String) else str(_id)
-        self._fill(self.db_handler.get_by_id(key))
+        self._fill_stored(self.db_handler.get_by_id(key))
         self._require_loaded_right()
         self._emit("loaded", **kwargs)
 
@@ -198,7 +161,7 @@ class Item(Dict):
         self._require_right("read", self, "No permission to read element in collection {0}")
         document = self.db_handler.get_by_id(self._id.get_value())
         self._status = StatusType.UNSET
-        self._fill(document)
+        self._fill_stored(document)
         self._require_loaded_right()
         self._emit("loaded", **kwargs)
 
@@ -211,7 +174,7 @@ class Item(Dict):
         kwargs = item_method_kwargs(kwargs)
         self._require_right("create", None, "No permission to create in collection {0}")
         with transaction(self._backoffice(), kwargs.get("transaction_id")) as transaction_id:
-            _with_operation_guard(kwargs, transaction_id)
+            with_operation_guard(kwargs, transaction_id)
             self.set(_without_system_fields(obj))
             self._id.set_value(self.create_uniq_id())
             if self.meta_data_handler is not None:
@@ -237,7 +200,7 @@ class Item(Dict):
             raise BackoError("Cannot save an unset object in {0}", self._collection_name())
         self._require_right("modify", self, "No permission to modify element in collection {0}")
         with transaction(self._backoffice(), kwargs.get("transaction_id")) as transaction_id:
-            _with_operation_guard(kwargs, transaction_id)
+            with_operation_guard(kwargs, transaction_id)
             if self.meta_data_handler is not None:
                 self.meta_data_handler.update(self)
             previous = self._previous_document()
@@ -260,7 +223,7 @@ class Item(Dict):
             raise BackoError("Cannot delete an unset object in {0}", self._collection_name())
         self._require_right("delete", self, "No permission to delete element in collection {0}")
         with transaction(self._backoffice(), kwargs.get("transaction_id")) as transaction_id:
-            _with_operation_guard(kwargs, transaction_id)
+            with_operation_guard(kwargs, transaction_id)
             kwargs["looper"].append(self._collection_name(), self._id.get_value(), BEING_DELETED)
             previous = self._previous_document()
             self._fill(previous, validate=False)  # unlink what is stored now, not what was loaded
@@ -359,6 +322,16 @@ class Item(Dict):
         self.enable_permissions()
         self._status = StatusType.SAVED
         self._remember(document)
+
+    def _fill_stored(self, document: dict) -> None:
+        """:meth:`_fill` with stricto's validation, skipped when the plain model vouches for ``document``.
+
+        For a plain model (see :mod:`backo.core.plain_model`), a document that reads the
+        same with and without validation passes stricto's checks and fills the Item with
+        the same values either way, so the costly pass is not needed.
+        """
+        plain = None if self._collection is None else self._collection.plain_model()
+        self._fill(document, validate=plain is None or not plain.vouches_for(document))
 
     def _remember(self, document: dict) -> None:
         self.__dict__["_state"].stored_document = document

@@ -149,6 +149,9 @@ def test_reads_agree_with_the_item_path(data: st.DataObject) -> None:
         fast = plain.read(copy.deepcopy(document), validated)
         if fast is not None:
             assert to_json(fast) == item_path_read(collection, document, validate=validated)
+    if plain.vouches_for(copy.deepcopy(document)):  # Item.load then skips stricto's validation
+        assert item_path_read(collection, document, validate=True) != FAILED
+        assert item_path_read(collection, document, validate=True) == item_path_read(collection, document, False)
 
 
 @settings_for_paths
@@ -234,6 +237,18 @@ def test_a_put_of_what_get_answered_is_saved_without_an_item() -> None:
     assert collection.db_handler.get_by_id(created["_id"]) == updated
     forged = collection.update_without_item(created["_id"], {"_meta": {"ctime": "2000-01-01T00:00:00"}}, "client")
     assert forged is None, "a change to a read-only field is left to the Item path, which refuses it"
+
+
+def test_loading_keeps_an_explicit_none_where_a_default_exists() -> None:
+    collection = collection_of({"title": String(default="untitled"), "pages": Int()})
+    collection.db_handler.create({"_id": "1", "title": None, "pages": 3, "_meta": META})
+    collection.db_handler.create({"_id": "2", "pages": 3, "_meta": META})
+    assert not collection.plain_model().vouches_for(collection.db_handler.get_by_id("1"))
+    assert collection.get_by_id("1").title.get_value() is None, "validated: the value given is kept"
+    assert collection.get_by_id("2").title.get_value() == "untitled"
+    collection.db_handler.save("3", {"_id": "3", "pages": "many"})
+    with pytest.raises(Exception, match="pages"):
+        collection.get_by_id("3")
 
 
 def test_a_plain_body_is_created_without_an_item_and_reads_back_the_same() -> None:

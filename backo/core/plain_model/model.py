@@ -79,6 +79,12 @@ class PlainModel:
             return None
         return encode_record(self._specs, self._keys, document, validated)
 
+    def vouches_for(self, document: dict) -> bool:
+        """Tell whether stricto would accept the stored ``document`` and fill an Item with
+        the same values whether it validates or not (so that the validation can be skipped)."""
+        checked = self.read(document)
+        return checked is not None and checked == self.read(document, validated=False)
+
     def new_document(self, body: Any, meta: dict | None) -> dict | None:
         """The document ``Item.create(body)`` would store, ``_id`` still None; None when unsure.
 
