@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from backo.storage.db import DBMemoryConnector, DBYmlConnector
 from backo.storage.db.folder_snapshot import MAX_AGE_NS, SETTLE_NS, SnapshotCache
@@ -150,3 +152,42 @@ def test_memory_store_lists_in_order_after_each_write() -> None:
     store.delete_by_id("b")
     assert [d["_id"] for d in store.select_page(None, 10, 0, {"_id": -1})[0]] == ["c", "a", "0"]
     assert [d["_id"] for d in store.select(None)] == ["c", "a", "0"], "insertion order without a sort"
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.text(max_size=6).filter(lambda key: key != "_id"), json_values, max_size=4))
+def test_what_a_write_caches_is_what_reading_the_file_gives(tmp_path: Path, document: dict) -> None:
+    store = DBYmlConnector(path=str(tmp_path / "books"))
+    store.drop()
+    store.create({**document, "_id": "1"})
+    store.save("2", {**document, "_id": "2"})
+    for _id in ("1", "2"):
+        parsed = yaml.safe_load((tmp_path / "books" / f"{_id}.yml").read_text(encoding="utf-8"))
+        assert store._cache[f"{_id}.yml"][1] == parsed
+        assert list(store._cache[f"{_id}.yml"][1]) == list(parsed), "same key order"
+        assert store.get_by_id(_id) == parsed
+
+
+def test_a_written_document_is_not_parsed_again_unless_the_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backo.storage.db import yml
+
+    parsed = []
+    original = yml._parse_yaml
+    monkeypatch.setattr(yml, "_parse_yaml", lambda data: parsed.append(data) or original(data))
+    store = DBYmlConnector(path=str(tmp_path / "books"))
+    store.create({"_id": "1", "tags": ["a"]})
+    store.save("1", {"_id": "1", "tags": ["a", "b"]})
+    assert store.get_by_id("1") == {"_id": "1", "tags": ["a", "b"]} and parsed == []
+    DBYmlConnector(path=str(tmp_path / "books")).save("1", {"_id": "1", "tags": ["other writer"]})
+    assert store.get_by_id("1")["tags"] == ["other writer"] and len(parsed) == 1
+    store.save("2", {"_id": "2", "when": (1, 2)})  # a tuple reads back as a list: not cached as written
+    assert store.get_by_id("2")["when"] == [1, 2] and len(parsed) == 2

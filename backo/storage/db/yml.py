@@ -83,6 +83,30 @@ def _signature(status: os.stat_result) -> _Signature:
     return (status.st_ino, status.st_mtime_ns, status.st_size)
 
 
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+#: What :func:`_as_parsed` returns for data that may not read back as it was written.
+_NOT_JSON: Any = object()
+
+
+def _as_parsed(value: Any) -> Any:
+    """What reading back ``value`` written by :func:`_write_yaml` gives, or ``_NOT_JSON``.
+
+    For JSON-like data (dicts with string keys, lists, strings, numbers, booleans,
+    None) that is a copy with every mapping's keys sorted; anything else (tuples, dates,
+    other keys) may read back differently, and is left to the parser.
+    """
+    kind = type(value)
+    if kind in _JSON_SCALARS:
+        return value
+    if kind is list:
+        items = [_as_parsed(item) for item in value]
+        return _NOT_JSON if any(item is _NOT_JSON for item in items) else items
+    if kind is dict and all(type(key) is str for key in value):
+        mapping = {key: _as_parsed(value[key]) for key in sorted(value)}
+        return _NOT_JSON if any(item is _NOT_JSON for item in mapping.values()) else mapping
+    return _NOT_JSON
+
+
 @contextlib.contextmanager
 def _yaml_errors(message_format: str, *args: object) -> Iterator[None]:
     """Turn the OSError or YAMLError raised inside into ``DBError(message_format, *args)``."""
@@ -177,26 +201,28 @@ class DBYmlConnector(DBConnector):
         """See :meth:`DBConnector.create`."""
         _id = self._id_for_create(o)
         name = self._writable_file_name(_id)
+        document = {**o, "_id": _id}
         with _yaml_errors('Error while writing _id "{0}" in path "{1}"', _id, self.path):
-            temporary = self._write_temporary({**o, "_id": _id})
+            temporary, signature = self._write_temporary(document)
             try:
                 self._link_new(temporary, name, _id)
             finally:
                 _remove_quietly(temporary)
-        self._forget(name)
+        self._remember_written(name, signature, document)
         return _id
 
     def save(self, _id: str, o: dict[str, Any]) -> None:
         """See :meth:`DBConnector.save`."""
         name = self._writable_file_name(_id)
+        document = {**o, "_id": str(_id)}
         with _yaml_errors('Error while writing _id "{0}" in path "{1}"', _id, self.path):
-            temporary = self._write_temporary({**o, "_id": str(_id)})
+            temporary, signature = self._write_temporary(document)
             try:
                 os.replace(temporary, self._file_path(name))
             except BaseException:
                 _remove_quietly(temporary)
                 raise
-        self._forget(name)
+        self._remember_written(name, signature, document)
 
     def get_by_id(self, _id: str) -> dict[str, Any]:
         """See :meth:`DBConnector.get_by_id`."""
@@ -282,8 +308,9 @@ class DBYmlConnector(DBConnector):
             raise DBError('_id "{0}" is not a valid file name in path "{1}"', _id, self.path)
         return name
 
-    def _write_temporary(self, document: dict[str, Any]) -> str:
-        """Write ``document`` to a new, synced temporary file of the folder; return its path.
+    def _write_temporary(self, document: dict[str, Any]) -> tuple[str, _Signature]:
+        """Write ``document`` to a new, synced temporary file of the folder; return its path
+        and its signature (which a rename or link keeps: same inode, mtime and size).
 
         Not ``tempfile.mkstemp``: it creates files readable by their owner only, while
         documents get the usual ``0o666 & ~umask`` permissions, as in 0.2.1.
@@ -295,10 +322,11 @@ class DBYmlConnector(DBConnector):
                 _write_yaml(document, stream)
                 stream.flush()
                 os.fsync(stream.fileno())
+                signature = _signature(os.fstat(stream.fileno()))
         except BaseException:
             _remove_quietly(temporary)
             raise
-        return temporary
+        return temporary, signature
 
     def _link_new(self, temporary: str, name: str, _id: str) -> None:
         """Give the written ``temporary`` file the name ``name``, which must not exist yet."""
@@ -392,6 +420,19 @@ class DBYmlConnector(DBConnector):
                     _log.error('select skips "%s": not a readable YAML document', entry.path)
         self._forget_all_but(seen)
         return documents
+
+    def _remember_written(self, name: str, signature: _Signature, document: dict[str, Any]) -> None:
+        """Cache what was just written, as reading it back would give, so that it is not parsed again.
+
+        The entry holds the written file's signature: if anyone replaces the file, the
+        next read sees another inode and parses it.
+        """
+        parsed = _as_parsed(document)
+        if parsed is _NOT_JSON:
+            self._forget(name)
+            return
+        with self._cache_lock:
+            self._cache[name] = (signature, parsed)
 
     def _forget(self, name: str) -> None:
         with self._cache_lock:
