@@ -152,11 +152,11 @@ class Table:
         print(self._line(cells), file=self.stream, flush=True)
 
 
-def git_commit() -> str | None:
-    """``git rev-parse HEAD`` of the checkout, or None (no git, not a repository...)."""
+def _git(*arguments: str) -> str | None:
+    """The output of ``git <arguments>`` in this checkout, or None (no git, not a repository...)."""
     try:
         done = subprocess.run(
-            ["git", "rev-parse", "HEAD"],  # noqa: S607 - the git of the PATH, like a developer's
+            ["git", *arguments],  # noqa: S607 - the git of the PATH, like a developer's
             capture_output=True,
             text=True,
             check=True,
@@ -165,23 +165,19 @@ def git_commit() -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return done.stdout.strip() or None
+    return done.stdout
+
+
+def git_commit() -> str | None:
+    """``git rev-parse HEAD`` of the checkout, or None."""
+    output = _git("rev-parse", "HEAD")
+    return (output or "").strip() or None
 
 
 def git_dirty() -> bool | None:
     """Whether the checkout has uncommitted changes (the measured code is not HEAD), or None."""
-    try:
-        done = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-            cwd=Path(__file__).resolve().parent,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return bool(done.stdout.strip())
+    output = _git("status", "--porcelain", "--untracked-files=no")
+    return None if output is None else bool(output.strip())
 
 
 def _version(package: str) -> str | None:

@@ -203,10 +203,7 @@ class BaseCollection:
         with transaction(self.backoffice, transaction_id) as current_transaction:
             document["_id"] = self.db_handler.generate_id(None)
             document["_id"] = self.db_handler.create(document)
-            if self.backoffice is not None:
-                self.backoffice.record_transaction(
-                    current_transaction, self.name, OperatorType.CREATE, document["_id"], None
-                )
+            self._record(current_transaction, OperatorType.CREATE, document["_id"], None)
         return document
 
     def update_without_item(
@@ -233,14 +230,25 @@ class BaseCollection:
             document = plain.update(stored, body)
             if document is None:
                 return None
-            if plain.stamps_meta:
+            return self.save_document(document, stored, current_transaction)
+
+    def save_document(self, document: dict, stored: dict, transaction_id: int | None) -> dict:
+        """Write ``document`` over ``stored`` as :meth:`Item.save` would, without an Item: the
+        ``_meta`` stamp, the write and the undo record (no events, no rights: the caller's).
+
+        For the plain-model paths (see :mod:`backo.core.plain_model`); returns ``document``.
+        """
+        plain = self.plain_model()
+        with transaction(self.backoffice, transaction_id) as current_transaction:
+            if plain is not None and plain.stamps_meta:
                 document["_meta"] = StandardMetaDataHandler.modification_stamp(document["_meta"])
             self.db_handler.save(document["_id"], document)
-            if self.backoffice is not None:
-                self.backoffice.record_transaction(
-                    current_transaction, self.name, OperatorType.UPDATE, document["_id"], stored
-                )
+            self._record(current_transaction, OperatorType.UPDATE, document["_id"], stored)
         return document
+
+    def _record(self, transaction_id: int | None, operation: OperatorType, _id: str, previous: dict | None) -> None:
+        if self.backoffice is not None:
+            self.backoffice.record_transaction(transaction_id, self.name, operation, _id, previous)
 
     def set(self, datas: dict | list) -> Item | list[Item]:
         """New (unsaved) Items filled with ``datas``: one for a dict, a list for a list."""

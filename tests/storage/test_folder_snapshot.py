@@ -161,7 +161,9 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.dictionaries(st.text(max_size=6).filter(lambda key: key != "_id"), json_values, max_size=4))
 def test_what_a_write_caches_is_what_reading_the_file_gives(tmp_path: Path, document: dict) -> None:
     store = DBYmlConnector(path=str(tmp_path / "books"))

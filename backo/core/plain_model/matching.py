@@ -1,21 +1,12 @@
 """stricto's ``Item.match`` for plain models, as tests of encoded records."""
 
-import operator
 import re
 from collections.abc import Callable
 from typing import Any
 
-from .specs import CHILDREN, KEY, KIND, RECORD, SCALAR, TYPE, Spec
+from backo.storage.db.listing import COMPARISONS
 
-#: The scalar operators whose stricto semantics are a plain comparison (an error: no match).
-_COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
-    "$eq": operator.eq,
-    "$ne": operator.ne,
-    "$gt": operator.gt,
-    "$gte": operator.ge,
-    "$lt": operator.lt,
-    "$lte": operator.le,
-}
+from .specs import CHILDREN, KEY, KIND, RECORD, SCALAR, TYPE, Spec
 
 RecordTest = Callable[[dict], bool]
 
@@ -51,8 +42,8 @@ def _scalar_test(spec: Spec, condition: Any) -> Callable[[Any], bool] | None:
     if len(condition) != 2 or not isinstance(condition[0], str) or not condition[0].startswith("$"):
         return None
     name, operand = condition
-    if name in _COMPARISONS:
-        return _comparison_test(_COMPARISONS[name], operand)
+    if name in COMPARISONS:
+        return _comparison_test(COMPARISONS[name], operand)
     if name == "$reg" and spec[TYPE] is str:
         return _regex_test(operand)
     return None

@@ -21,8 +21,6 @@ from stricto import SSyntaxError, STypeError
 from backo.error import BackoError, NotFoundError, PathNotFoundError
 from backo.log import REF, get_logger
 
-from ..metadata import StandardMetaDataHandler
-from ..transaction import OperatorType, transaction
 from .loop_guard import BEING_DELETED, LoopPath
 from .strategies import DeleteStrategy, FillStrategy
 
@@ -166,14 +164,7 @@ def _update_reverse_list_document(
     if document is None:
         return False
     if document is not stored:
-        with transaction(collection.backoffice, kwargs.get("transaction_id")) as transaction_id:
-            if plain.stamps_meta:
-                document["_meta"] = StandardMetaDataHandler.modification_stamp(document["_meta"])
-            collection.db_handler.save(target_id, document)
-            if collection.backoffice is not None:
-                collection.backoffice.record_transaction(
-                    transaction_id, collection.name, OperatorType.UPDATE, target_id, stored
-                )
+        collection.save_document(document, stored, kwargs.get("transaction_id"))
     return True
 
 

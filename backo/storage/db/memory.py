@@ -5,11 +5,11 @@ from typing import Any
 
 from backo.error import DBError, NotFoundError
 
-from .base import DBConnector
-from .listing import MatchFilter, SortedOrderCache, apply_query, clone, query_page
+from .held import HeldDocumentsConnector
+from .listing import SortedOrderCache, clone
 
 
-class DBMemoryConnector(DBConnector):
+class DBMemoryConnector(HeldDocumentsConnector):
     """Keep the documents of one collection in a dict, in insertion order.
 
     Thread-safe. Documents are cloned on the way in and on the way out, so callers
@@ -76,36 +76,6 @@ class DBMemoryConnector(DBConnector):
             if removed:
                 self._version = object()
             return removed
-
-    def select(
-        self,
-        select_filter: MatchFilter,
-        projection: dict[str, Any] | None = None,
-        page_size: int = 0,
-        num_of_element_to_skip: int = 0,
-        sort_object: dict[str, int] | None = None,
-    ) -> list[dict[str, Any]]:
-        """Return the matching documents; with no ``sort_object``, in insertion order."""
-        ordered = self._ordered(sort_object)
-        page = apply_query(ordered, select_filter, projection, page_size, num_of_element_to_skip, None)
-        return [clone(document) for document in page]
-
-    def select_page(
-        self,
-        select_filter: MatchFilter,
-        page_size: int,
-        num_of_element_to_skip: int,
-        sort_object: dict[str, int] | None,
-    ) -> tuple[list[dict[str, Any]], int]:
-        """See :meth:`DBConnector.select_page`: only the page is copied."""
-        page, total = query_page(self._ordered(sort_object), select_filter, page_size, num_of_element_to_skip, None)
-        return [clone(document) for document in page], total
-
-    def select_for_reading(
-        self, select_filter: MatchFilter, sort_object: dict[str, int] | None
-    ) -> list[dict[str, Any]]:
-        """See :meth:`DBConnector.select_for_reading`: the stored documents themselves."""
-        return query_page(self._ordered(sort_object), select_filter, 0, 0, None)[0]
 
     def _ordered(self, sort_object: dict[str, int] | None) -> list[dict[str, Any]]:
         """Every stored document (shared, not copied) in the order of ``sort_object``."""

@@ -39,9 +39,9 @@ import yaml
 from backo.error import DBError, NotFoundError
 from backo.log import YML, get_logger
 
-from .base import DBConnector
 from .folder_snapshot import SnapshotCache
-from .listing import MatchFilter, SortedOrderCache, apply_query, clone, query_page
+from .held import HeldDocumentsConnector
+from .listing import SortedOrderCache, clone
 
 _LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -136,7 +136,7 @@ def _file_name_for(_id: Any) -> str | None:
     return name + _SUFFIX if encoded_length <= _MAX_FILE_NAME_BYTES else None
 
 
-class DBYmlConnector(DBConnector):
+class DBYmlConnector(HeldDocumentsConnector):
     """Store each document of a collection in its own file, ``<path>/<_id>.yml``.
 
     The folder ``path`` (default ``/tmp``) is created if missing. ``restriction`` is not
@@ -251,47 +251,16 @@ class DBYmlConnector(DBConnector):
                 return False
         return True
 
-    def select(
-        self,
-        select_filter: MatchFilter,
-        projection: dict[str, Any] | None = None,
-        page_size: int = 0,
-        num_of_element_to_skip: int = 0,
-        sort_object: dict[str, int] | None = None,
-    ) -> list[dict[str, Any]]:
-        """Return the matching documents; with no ``sort_object``, sorted by ``_id``.
+    def _ordered(self, sort_object: dict[str, int] | None) -> list[dict[str, Any]]:
+        """Every document of the folder (shared with the caches, not copied), sorted by
+        ``sort_object`` or else by ``_id``.
 
         Corrupt files are skipped (and logged); any other failure raises
         ``DBError('Error while select in path "{path}"')``.
         """
-        ordered = self._ordered(sort_object or _BY_ID)
-        page = apply_query(ordered, select_filter, projection, page_size, num_of_element_to_skip, None)
-        return [clone(document) for document in page]
-
-    def select_page(
-        self,
-        select_filter: MatchFilter,
-        page_size: int,
-        num_of_element_to_skip: int,
-        sort_object: dict[str, int] | None,
-    ) -> tuple[list[dict[str, Any]], int]:
-        """See :meth:`DBConnector.select_page`: files unchanged since last read are not parsed
-        again, and only the page is copied."""
-        ordered = self._ordered(sort_object or _BY_ID)
-        page, total = query_page(ordered, select_filter, page_size, num_of_element_to_skip, None)
-        return [clone(document) for document in page], total
-
-    def select_for_reading(
-        self, select_filter: MatchFilter, sort_object: dict[str, int] | None
-    ) -> list[dict[str, Any]]:
-        """See :meth:`DBConnector.select_for_reading`: the parsed documents of the cache themselves."""
-        return query_page(self._ordered(sort_object or _BY_ID), select_filter, 0, 0, None)[0]
-
-    def _ordered(self, sort_object: dict[str, int]) -> list[dict[str, Any]]:
-        """Every document of the folder (shared with the caches, not copied), sorted."""
         with _yaml_errors('Error while select in path "{0}"', self.path):
             documents, version = self._read_all()
-        return self._orders.sort(version, documents, sort_object)
+        return self._orders.sort(version, documents, sort_object or _BY_ID)
 
     # -- files ---------------------------------------------------------------------------
 
