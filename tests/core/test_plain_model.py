@@ -510,3 +510,18 @@ def test_reverse_lists_are_updated_on_documents_as_on_items(monkeypatch: pytest.
     assert [d["_id"] for d in fast.books.db_handler.select(None)] == ["b0"]
     assert fast.authors.db_handler.get_by_id("a0")["books"] == ["b0"]
     assert fast.check_integrity() == slow.check_integrity()
+
+
+def test_connectors_deriving_ids_from_the_item_get_one_to_look_at() -> None:
+    class ItemIds(DBMemoryConnector):
+        def generate_id(self, o: Any) -> str:
+            return f"from-{o.title.get_value()}"
+
+    class Inherited(DBMemoryConnector):
+        pass
+
+    own_ids = Collection("a", Item({"title": String()}), ItemIds())
+    assert own_ids.create_without_item({"title": "x"}, "client") is None, "the Item path gives generate_id an Item"
+    assert own_ids.create({"title": "x"})._id.get_value() == "from-x"
+    inherited = Collection("b", Item({"title": String()}), Inherited())
+    assert inherited.create_without_item({"title": "x"}, "client") is not None

@@ -1,5 +1,6 @@
 """PlainModel: the compiled form of a plain model, answering routes without Items."""
 
+import functools
 import inspect
 from typing import Any
 
@@ -166,5 +167,10 @@ def derives_ids_from_items(db_handler: Any) -> bool:
     backo's own connectors draw ids without looking at the Item, so a new document can
     be created without one.
     """
-    module = inspect.getmodule(type(db_handler).generate_id)
+    return _generates_ids_outside_backo(type(db_handler))
+
+
+@functools.cache
+def _generates_ids_outside_backo(connector_class: type) -> bool:
+    module = inspect.getmodule(connector_class.generate_id)
     return module is None or not module.__name__.startswith("backo.")
