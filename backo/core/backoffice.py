@@ -8,6 +8,7 @@ from typing import Any
 
 from stricto import EVENT_MANAGER, SSyntaxError, validation_parameters
 
+from backo.locks import hold_write_lock
 from backo.log import BACKOFFICE, get_logger
 from backo.options import parse_options
 
@@ -39,7 +40,6 @@ class BaseBackoffice:
         self._transaction_ids = itertools.count(2)
         self._transaction_lock = threading.Lock()
         self._commit_actions: dict[int, list[Callable[[], None]]] = {}
-        self._write_lock = threading.RLock()
         self._write_depth = threading.local()
 
     def __copy__(self) -> "BaseBackoffice":
@@ -113,15 +113,17 @@ class BaseBackoffice:
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
-        """Hold the write lock of this backoffice: one write operation at a time.
+        """Hold backo's write lock: one write operation at a time (see :mod:`backo.locks`).
 
-        Threads take turns on a re-entrant lock; the first level also takes every
-        collection connector's :meth:`~backo.DBConnector.write_lock` (in name order), so
-        processes sharing a store take turns too. Reference updates read and write
-        several collections: running them one operation at a time keeps both sides
-        consistent.
+        The lock is one for the whole process, re-entrant, and includes the inter-process
+        lock of every folder a store of this process writes in (taken in one global
+        order). Reference updates read and write several collections, possibly of
+        several back offices: running them one operation at a time keeps both sides
+        consistent, and cannot deadlock. The first level of each backoffice also enters
+        every collection connector's :meth:`~backo.DBConnector.write_lock` (in name
+        order), for custom connectors that lock a shared backend.
         """
-        with self._write_lock:
+        with hold_write_lock():
             depth = getattr(self._write_depth, "value", 0)
             self._write_depth.value = depth + 1
             try:

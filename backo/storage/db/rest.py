@@ -27,6 +27,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from backo.error import DBError, NotFoundError
+from backo.locks import write_lock_released
 from backo.log import DB_RESTFULL, get_logger
 from backo.options import parse_options
 
@@ -198,12 +199,14 @@ class DBRestfullConnector(DBConnector):
         """Send one request; return ``(status, body)`` (see :func:`_body`).
 
         4xx/5xx answers and transport failures raise (see :func:`_rest_errors`), a 404
-        as ``NotFoundError(*not_found)``.
+        as ``NotFoundError(*not_found)``. backo's write lock is released while waiting for
+        the answer: the API may be served by this very process, or write into folders this
+        process locks (see :mod:`backo.locks`).
         """
         headers = {"Authorization": f"Bearer {self.auth_token}"} if self.auth_token else {}
         verify = self.validate_cert if self.tls else None  # None: requests' default
         _log.debug("%s %s %s %s", method, call.endpoint, call.url_parameters, call.query_options)
-        with _rest_errors(call.endpoint, not_found):
+        with _rest_errors(call.endpoint, not_found), write_lock_released():
             response = self._session.request(
                 method.upper(),
                 self._url(call),

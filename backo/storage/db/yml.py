@@ -26,7 +26,6 @@ Differences from backo 0.2.1, all deliberate:
 
 import contextlib
 import errno
-import fcntl
 import os
 import stat
 import threading
@@ -37,6 +36,7 @@ from typing import IO, Any
 import yaml
 
 from backo.error import DBError, NotFoundError
+from backo.locks import folder_lock, hold_write_lock
 from backo.log import YML, get_logger
 
 from .folder_snapshot import SnapshotCache
@@ -47,7 +47,6 @@ _LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 _SUFFIX = ".yml"
-_LOCK_FILE = ".backo.lock"  # not a document: select and drop only see *.yml
 _TEMP_PREFIX = ".tmp-"
 _TEMP_SUFFIX = ".tmp"  # anything but _SUFFIX: select and drop never see temporary files
 _MAX_ID_LENGTH = 200
@@ -163,23 +162,25 @@ class DBYmlConnector(HeldDocumentsConnector):
             raise DBError('Yaml path "{0}" is not a directory', self.path)
         with _yaml_errors('Cannot create the Yaml path "{0}"', self.path):
             os.makedirs(self._folder, exist_ok=True)
+            #: Held for as long as this connector lives: writers of this folder take turns.
+            self._folder_lock = folder_lock(self._folder)
 
     # -- the DBConnector contract --------------------------------------------------------
 
-    @contextlib.contextmanager
-    def write_lock(self) -> Iterator[None]:
-        """An exclusive ``flock`` on ``<path>/.backo.lock``, shared by every process using this folder.
+    def write_lock(self) -> contextlib.AbstractContextManager[None]:
+        """backo's write lock (see :mod:`backo.locks`), which includes this folder's ``flock``.
 
-        backo holds it around each write operation, so that processes writing the same
-        collections (and the references between them) take turns.
+        backo holds it around each write operation, so that threads and processes writing
+        the same collections (and the references between them) take turns. Every
+        connector, collection and back office of this process naming this folder, however
+        spelled, shares one lock.
         """
-        with _yaml_errors('Cannot lock the Yaml path "{0}"', self.path):
-            descriptor = os.open(os.path.join(self._folder, _LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o666)
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(descriptor)  # closing releases the lock
+        return hold_write_lock()
+
+    @property
+    def _path(self) -> str:
+        """0.2.1's name of :attr:`path` (read-only)."""
+        return self.path
 
     def drop(self) -> None:
         """Remove every ``*.yml`` file of the folder; other files stay."""
