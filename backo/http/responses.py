@@ -64,8 +64,13 @@ def _content_disposition(filename: str | None) -> str:
 def file_response(
     chunks: Iterable[bytes], content_type: str | None, size: int | None, filename: str | None
 ) -> Response:
-    """Stream file content chunk by chunk, with its stored type, size and name."""
-    response = Response(stream_with_context(chunks), mimetype=content_type or "application/octet-stream")
+    """Stream file content chunk by chunk, with its stored type, size and name.
+
+    ``Content-Type`` is the stored type exactly, as in 0.2.1: ``mimetype=`` would make
+    werkzeug append ``; charset=utf-8`` to ``text/*`` types, and backo does not know the
+    encoding of uploaded text (a latin-1 CSV would be mis-decoded).
+    """
+    response = Response(stream_with_context(chunks), content_type=content_type or "application/octet-stream")
     if size is not None:
         response.headers["Content-Length"] = str(size)
     response.headers["Content-Disposition"] = _content_disposition(filename)

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from stricto import Bytes, GenericType
+from stricto import Bytes, GenericType, SConstraintError
 
 from backo.storage.files.base import FileConnector
 
@@ -13,8 +13,8 @@ from backo.storage.files.blob import FileBlobConnector
 
 from .file import FILE_MODEL, MIME, File
 from .lifecycle import StoredContent
-from .metadata import EMPTY_METADATA, stored_fields
-from .pending import PendingContent, as_bytes
+from .metadata import EMPTY_METADATA, assigned_by_client, client_change_error, stored_fields
+from .pending import SNIFF_BYTES, PendingContent, as_bytes
 from .upload import UploadedFile
 
 #: The value of ``file_id`` when the content is in the document.
@@ -36,6 +36,12 @@ class BlobFile(File):
     Same keywords as :class:`File`, without a work connector (any given is ignored).
     ``content_type`` is always detected from the bytes, even for uploads. ``modified`` is
     True after content is assigned and False once the Item is saved again.
+
+    The JSON form is a value too: a dict carrying ``content`` (base64 or bytes), such as
+    another record's BlobFile, is new content. From a client, its ``size`` and
+    ``content_type`` are derived from the bytes (what the dict says is ignored) and its
+    ``file_id`` must be ``"_local"`` (or absent); the program's own Dicts and stored
+    documents are taken as they are.
     """
 
     _CONTENT_KEYS = ("content", *File._CONTENT_KEYS)
@@ -49,6 +55,47 @@ class BlobFile(File):
     @classmethod
     def _model(cls) -> dict[str, GenericType]:
         return {**FILE_MODEL, "content": Bytes()}
+
+    def _assign_metadata(self, given: dict[str, Any]) -> bool:
+        """Assign a metadata dict; one carrying ``content`` without ``file_id`` is local content."""
+        if given.get("content") is not None and "file_id" not in given:
+            given = {**given, "file_id": LOCAL_FILE_ID}
+        return File._assign_metadata(self, given)
+
+    def compute_value(self) -> bool:
+        """``set=`` as for any File; then, for content a client sent in a dict, derive its metadata.
+
+        Runs once the whole value is assigned (so the Item's ``_id`` tells a stored
+        document from a client's create), on every stricto update: the derived metadata
+        are the same on the next round, so stricto's recomputation loop ends.
+
+        :raises SConstraintError: a ``file_id`` other than ``"_local"`` with the content.
+        """
+        changed = File.compute_value(self)
+        if self._content_assigned or self._metadata() == self._metadata_at_start or not assigned_by_client(self):
+            return changed
+        content = self._field("content").get_value()
+        if content is None or self._file_id() is None:
+            return changed  # nothing to describe (check_value applies the metadata rules)
+        refused = self._client_change(self._metadata_at_start)
+        if refused is not None:
+            raise refused
+        start = self._metadata_at_start
+        described = self._set_fields(
+            content_type=MIME.from_buffer(content[:SNIFF_BYTES]),
+            size=len(content),
+            modified=True if content != start["content"] else start["modified"],
+        )
+        return described or changed
+
+    def _client_change(self, before: dict[str, Any]) -> SConstraintError | None:
+        """Content in the document may come from a client (its metadata are derived), with ``file_id`` ``_local``."""
+        after = self._metadata()
+        if after["content"] is None or after["file_id"] is None:
+            return File._client_change(self, before)
+        if after["file_id"] != LOCAL_FILE_ID:
+            return client_change_error(self.path_name(), "file_id", after["file_id"])
+        return None
 
     def _holds(self, pending: PendingContent) -> bool:
         return self.has_file() and self._field("content").get_value() == pending.read()

@@ -123,6 +123,18 @@ class File(Dict):
     def _model(cls) -> dict[str, GenericType]:
         return dict(FILE_MODEL)
 
+    # --- 0.2.1's private names (published code reads them) -----------------------------
+
+    @property
+    def _authorized_mime_types(self) -> list[str] | None:
+        """The allowed content types (``mime_types``), None if any type is: 0.2.1's name."""
+        return self._mime_types
+
+    @property
+    def _buffers_size(self) -> int:
+        """The chunk size in bytes (``buffer_size``): 0.2.1's name."""
+        return self._buffer_size
+
     def __copy__(self) -> "File":
         """A copy sharing the connectors and the pending content, with its own event registration.
 
@@ -163,6 +175,19 @@ class File(Dict):
         if isinstance(value, (dict, Dict, str, bytes, bytearray, UploadedFile)):
             return True
         raise STypeError('{0}: Must be a dict (value="{value}")', self.path_name(), value=value)
+
+    def compute_value(self) -> bool:
+        """With ``set=f``: assign ``f(root)`` as this File's value; return True if it changed.
+
+        stricto calls this whenever it recomputes values (every ``set``, a copy's first
+        change, a load). ``f`` returns what may be assigned (text, ``"base64:..."``, bytes,
+        an upload, a metadata dict or None), as in 0.2.1. New content goes the usual way:
+        pending until the Item is created or saved; the same content again is no change
+        (same ``file_id``), so stricto's recomputation loop ends.
+        """
+        if callable(self._auto_set):
+            return self.set_value(self._auto_set(self.get_root()))
+        return Dict.compute_value(self)
 
     def set_content(self, content: str | bytes | UploadedFile) -> None:
         """Assign new content, validated like any stricto assignment."""

@@ -79,11 +79,15 @@ def assigned_by_client(field: GenericType) -> bool:
     ``Item._fill`` assigns a stored document with the Item's permissions off and its
     ``_id`` in the document. A client's update runs with permissions on, and a client's
     create has no ``_id`` yet. Trusted code may turn permissions off on a stored Item.
+    A plain stricto ``Dict`` (no ``_id`` field: not an Item) is the program's own value,
+    never a client's: it is not stored nor served, so it may hold any metadata (as in 0.2.1).
     """
     root = field.get_root()
     if root._permissions.get_permissions_status():
         return True
-    return not (isinstance(root, Dict) and "_id" in root._keys and root.__dict__["_id"].get_value() is not None)
+    if not isinstance(root, Dict) or "_id" not in root._keys:
+        return False
+    return root.__dict__["_id"].get_value() is None
 
 
 def stored_fields(field: GenericType, kind: type) -> Iterator[Any]:

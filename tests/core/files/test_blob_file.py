@@ -71,15 +71,31 @@ def test_reading_without_a_file(backoffice: Backoffice) -> None:
         doc.g.read_content_generator()
 
 
-def test_a_client_cannot_replace_the_content_through_metadata(backoffice: Backoffice) -> None:
+def test_content_in_the_json_form_is_new_content_whose_metadata_backo_derives(backoffice: Backoffice) -> None:
     created = backoffice.docs.create({"g": "original"})
     doc = backoffice.docs.get_by_id(created._id.get_value())
-    forged = {**doc.g.get_encoded(), "content": base64.b64encode(b"forged!!").decode()}
-    with pytest.raises(SConstraintError, match='"content" describes the stored content'):
-        doc.set({"g": forged})
     doc.set({"g": doc.g.get_encoded()})  # an echo is fine
-    doc.g = "replaced"  # new content is
+    sent = {**doc.g.get_encoded(), "content": base64.b64encode(PDF).decode(), "size": 1, "content_type": "x/y"}
+    doc.set({"g": sent})  # 0.2.1 takes the JSON form's content; size and type follow the bytes
+    assert doc.g.get_content() == PDF
+    assert (doc.g.file_id, doc.g.size, doc.g.content_type, doc.g.modified) == ("_local", 13, "application/pdf", True)
+    doc.save()
+    stored = backoffice.docs.db_handler.get_by_id(doc._id.get_value())["g"]
+    assert (stored["content"], stored["size"], stored["modified"]) == (PDF_BASE64, 13, False)
+    doc.g = "replaced"  # new content, as always
     assert doc.g.get_content() == b"replaced"
+
+
+@pytest.mark.parametrize("file_id", ["../../etc/passwd", "123", ""])
+def test_content_in_the_json_form_keeps_the_local_file_id(backoffice: Backoffice, file_id: str) -> None:
+    created = backoffice.docs.create({"g": "original"})
+    doc = backoffice.docs.get_by_id(created._id.get_value())
+    sent = {**doc.g.get_encoded(), "file_id": file_id, "content": base64.b64encode(b"other").decode()}
+    with pytest.raises(SConstraintError, match=f'file_id "{file_id}" is not a file of this item'):
+        doc.set({"g": sent})
+    with pytest.raises(SConstraintError, match=f'file_id "{file_id}" is not a file of this item'):
+        backoffice.docs.create({"g": sent})
+    assert doc.g.get_content() == b"original"
 
 
 def test_the_work_connector_is_its_own(work: FileSystemConnector) -> None:
