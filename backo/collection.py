@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from .core.collection import BaseCollection
+from .core.collection import BaseCollection, as_id
 
 
 class Collection(BaseCollection):
@@ -39,11 +39,24 @@ class Collection(BaseCollection):
 
         return selection_view(self, _selection_name, from_body=True)
 
-    def action_go(self, action_name: str, _id: str) -> Any:
-        """Serve ``POST .../_actions/<name>/<_id>`` for the running request (a Flask response)."""
+    @property
+    def _openapi(self) -> dict[str, Any]:
+        """0.2.1's private name of this collection's OpenAPI ``paths`` (:meth:`get_openapi_routes`):
+        empty until the routes are built."""
+        return self.get_openapi_routes()
+
+    def action_go(self, _action_name: str | None = None, _id: Any = None, *, action_name: str | None = None) -> Any:
+        """Serve ``POST .../_actions/<name>/<_id>`` for the running request (a Flask response).
+
+        ``_action_name`` is 0.2.1's parameter name; ``action_name=`` works too. ``_id`` may
+        be an Item's ``_id`` (a stricto String).
+        """
         from .http.views import action_view
 
-        return action_view(self, action_name, _id)
+        name = action_name if _action_name is None else _action_name
+        if name is None or _id is None:
+            raise TypeError("action_go() needs the action name (_action_name) and the _id")
+        return action_view(self, name, as_id(_id))
 
 
 Collection.__module__ = "backo.collection"

@@ -12,7 +12,7 @@ from backo.locks import hold_write_lock
 from backo.log import BACKOFFICE, get_logger
 from backo.options import parse_options
 
-from .collection import BaseCollection
+from .collection import BaseCollection, as_id
 from .integrity import check_integrity
 from .migration import MIGRATE_OPTIONS, MigrationReport
 from .transaction import OperatorType, Transaction
@@ -25,22 +25,41 @@ class BaseBackoffice:
 
     Registered collections are reachable as attributes (``backoffice.users``) unless
     their name is already an attribute of the backoffice (then use
-    ``backoffice.collections["name"]``).
+    ``backoffice.collections["name"]``). ``enforce_rights=True`` evaluates the rights of
+    every action and selection of its collections (``can_see``, ``can_execute``,
+    ``can_read``), which 0.2.1 evaluates only once they are enabled one by one
+    (see :mod:`backo.core.enforcement`).
     """
 
     name: str | None = None
     collections: dict = {}
+    #: evaluate the rights of every action and selection (off by default, as in 0.2.1)
+    enforce_rights: bool = False
 
     @validation_parameters
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, enforce_rights: bool = False) -> None:
         self.name = name
+        self.enforce_rights = enforce_rights
         self.collections: dict[str, BaseCollection] = {}
         #: open transactions: id -> recorded steps, oldest first
         self.transactions: dict[int, list[Transaction]] = {}
-        self._transaction_ids = itertools.count(2)
+        #: the last transaction id handed out (1: none yet), for 0.2.1's _transaction_id_reference
+        self._last_transaction_id = [1]
+
+        def issued(transaction_id: int, last: list[int] = self._last_transaction_id) -> int:
+            last[0] = transaction_id
+            return transaction_id
+
+        self._transaction_ids = map(issued, itertools.count(2))
         self._transaction_lock = threading.Lock()
         self._commit_actions: dict[int, list[Callable[[], None]]] = {}
         self._write_depth = threading.local()
+
+    @property
+    def _transaction_id_reference(self) -> int:
+        """0.2.1's private counter, read-only: the last transaction id handed out (1 before the
+        first, which is 2)."""
+        return self._last_transaction_id[0]
 
     def __copy__(self) -> "BaseBackoffice":
         # A backoffice is a registry: everything registered in it shares it.
@@ -87,12 +106,22 @@ class BaseBackoffice:
     ) -> MigrationReport:
         """Migrate the stored objects of the collection ``collection_name``; a dry run by default.
 
-        Keywords (others are ignored): ``_id`` (one id) or ``_ids`` (a list), otherwise
-        every object; ``dry_run`` (default True); ``progress_every`` (default 1000). See
+        Keywords (others are ignored): ``_id`` (one id) or ``_ids`` (a list; None, the
+        default, is every object), ids as str or as Items' ``_id``; ``dry_run`` (default
+        True); ``progress_every`` (default 1000); ``on_error``: ``"raise"`` (default, as
+        0.2.1: the first object that cannot be migrated raises its error) or ``"report"``
+        (it is listed in ``report.failures`` and the others go on). See
         :meth:`Collection.migrate`.
 
         :raises SSyntaxError: no collection of that name.
         """
+        for key in ("_id", "_ids"):  # None is the documented default: not given
+            if key in kwargs and kwargs[key] is None:
+                del kwargs[key]
+        if "_id" in kwargs:
+            kwargs["_id"] = as_id(kwargs["_id"])
+        if isinstance(kwargs.get("_ids"), list):
+            kwargs["_ids"] = [as_id(_id) for _id in kwargs["_ids"]]
         options = parse_options(kwargs, MIGRATE_OPTIONS, strict=False)
         collection = self.collections.get(collection_name)
         if collection is None:
@@ -100,7 +129,9 @@ class BaseBackoffice:
         _ids = options["_ids"]
         if _ids is None and options["_id"] is not None:
             _ids = [options["_id"]]
-        return collection.migrate(migration_function, _ids, options["dry_run"], options["progress_every"])
+        return collection.migrate(
+            migration_function, _ids, options["dry_run"], options["progress_every"], on_error=options["on_error"]
+        )
 
     def check_integrity(self) -> list[str]:
         """Every reference whose target is missing or does not point back (empty: consistent).

@@ -1,10 +1,11 @@
 """BaseCollection: a named set of Items of one model, in one storage, with rights."""
 
 import typing
+from collections import UserString
 from collections.abc import Callable
 from typing import Any
 
-from stricto import Permissions, SRightError, SSyntaxError, validation_parameters
+from stricto import GenericType, Permissions, SRightError, SSyntaxError, String, validation_parameters
 
 from backo.log import COLLECTION, get_logger
 from backo.options import parse_options
@@ -13,8 +14,8 @@ from backo.storage.db.base import DBConnector
 from .action import Action
 from .item import ITEM_OWN_HANDLERS, SYSTEM_FIELDS, Item
 from .metadata import StandardMetaDataHandler
-from .migration import DEFAULT_PROGRESS_EVERY, MigrationReport, migrate_collection
-from .plain_model import PlainModel, derives_ids_from_items
+from .migration import DEFAULT_PROGRESS_EVERY, RAISE, MigrationReport, migrate_collection
+from .plain_model import ModelShape, PlainModel, derives_ids_from_items
 from .selection import Selection
 from .stricto_support import handled_events
 from .transaction import OperatorType, transaction
@@ -36,8 +37,29 @@ COLLECTION_OPTIONS: dict[str, Any] = {
 #: The name of the selection every collection has: all its Items.
 ALL_SELECTION = "_all"
 
-#: ``BaseCollection._plain`` before the model is compiled.
-_NOT_COMPILED: object = object()
+
+def as_id(value: Any) -> Any:
+    """``value`` as an id where backo takes one: an Item's ``_id`` (a stricto String) or any
+    str-like value as its text, a str as it is, anything else unchanged (for the caller to refuse).
+
+    0.2.1 scripts pass ``item._id`` itself: ``bo.migrate("books", f, _id=book._id)``.
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, GenericType):
+        text = value.get_value()
+        return text if isinstance(text, str) else value
+    if isinstance(value, UserString):
+        return str(value)
+    return value
+
+
+class _Compiled(typing.NamedTuple):
+    """What a collection derives from its model, and the shape of the model it was derived from."""
+
+    shape: ModelShape
+    plain: PlainModel | None
+    handled_events: set[str] | None
 
 
 class BaseCollection:
@@ -68,11 +90,13 @@ class BaseCollection:
         self._permissions.enable()
         self.actions: dict[str, Action] = {}
         self.selections: dict[str, Selection] = {}
+        #: the views declared with :meth:`define_view`: name -> selectors, in order
+        self._declared_views: dict[str, list[str]] = {}
         self.model = model.copy()
         self.model._collection = self
         self.model.db_handler = db_handler
-        self._handled_events: set[str] | None = handled_events(self.model)
-        self._plain: PlainModel | None | object = _NOT_COMPILED
+        #: what is derived from the model, with the model's shape it was derived from
+        self._compiled: _Compiled | None = None
         self.register_selection(ALL_SELECTION, Selection())
 
     def __copy__(self) -> "BaseCollection":
@@ -81,6 +105,23 @@ class BaseCollection:
 
     def __repr__(self) -> str:
         return f"<Collection {self.name!r}>"
+
+    # --- 0.2.1's private names (published 0.2.1 code reads them): read-only aliases ----
+
+    @property
+    def _selections(self) -> dict[str, Selection]:
+        """0.2.1's name of :attr:`selections` (name -> Selection, ``"_all"`` included)."""
+        return self.selections
+
+    @property
+    def _actions(self) -> dict[str, Action]:
+        """0.2.1's name of :attr:`actions` (name -> Action)."""
+        return self.actions
+
+    @property
+    def _views(self) -> dict[str, list[str]]:
+        """The views declared with :meth:`define_view` (name -> selectors), under 0.2.1's name."""
+        return self._declared_views
 
     # --- rights -----------------------------------------------------------------------
 
@@ -95,22 +136,33 @@ class BaseCollection:
     def handled_events(self) -> set[str] | None:
         """The events some field of the model listens to (None: unknown, trigger them all).
 
-        Computed when the collection is built: handlers must be declared in the model
-        (``on=[...]`` on the Item or its fields), which is how backo documents them.
+        Handlers are declared in the model (``on=[...]`` on the Item or its fields), which
+        is how backo documents them; recomputed whenever the model changes (see
+        :meth:`plain_model`).
         """
-        return self._handled_events
+        return self._current().handled_events
 
     def plain_model(self) -> PlainModel | None:
         """The model compiled for reads and creates without Items; None if it is not plain.
 
-        See :mod:`backo.core.plain_model`. Compiled on first use (after every field and
-        view is declared) and forgotten by :meth:`define_view`.
+        See :mod:`backo.core.plain_model`. Compiled on first use, and again whenever the
+        model is no longer the one compiled: fields added or removed with
+        ``model.add_to_model`` / ``remove_model`` (at any level), a field replaced, a view
+        or an event handler added (see :class:`~backo.core.plain_model.ModelShape`). When
+        that cannot be told, it recompiles: a stale compiled model never answers.
         """
-        if self._plain is _NOT_COMPILED:
-            self._plain = (
-                PlainModel.compile(self.model, ITEM_OWN_HANDLERS) if self._builds_items_as_backo_does() else None
+        return self._current().plain
+
+    def _current(self) -> "_Compiled":
+        """What is derived from the model, recomputed if the model changed since."""
+        compiled = self._compiled
+        if compiled is None or not compiled.shape.matches(self.model):
+            compiled = self._compiled = _Compiled(
+                ModelShape(self.model),
+                PlainModel.compile(self.model, ITEM_OWN_HANDLERS) if self._builds_items_as_backo_does() else None,
+                handled_events(self.model),
             )
-        return self._plain  # type: ignore[return-value]
+        return compiled
 
     def _builds_items_as_backo_does(self) -> bool:
         """False when a subclass (of Item or of the collection) changes how Items are built or created.
@@ -164,7 +216,7 @@ class BaseCollection:
             # 0.2.1's message, kept for compatibility (it is the read right that failed).
             raise SRightError("No permission to create in collection {0}", self.name)
         item = self.new_item()
-        item.load(_id)
+        item.load(as_id(_id))
         return item
 
     def read_without_item(self, _id: str, view_name: str) -> dict | None:
@@ -275,20 +327,33 @@ class BaseCollection:
     def migrate(
         self,
         migration_function: Callable | None,
-        _ids: list[str] | None = None,
+        _ids: list[str | String] | None = None,
         dry_run: bool = True,
         progress_every: int = DEFAULT_PROGRESS_EVERY,
+        *,
+        on_error: str = RAISE,
     ) -> MigrationReport:
         """Pass the stored objects (all, or ``_ids``) through ``migration_function``, validate
-        them against the model and, unless ``dry_run``, write back the changed ones.
+        them against the model as it is now and, unless ``dry_run``, write back the changed ones.
 
         ``migration_function(o: dict) -> dict`` may change ``o`` in place; None only
-        validates. An object that fails is reported in ``failures`` and the others go on
-        (see :mod:`backo.core.migration`). No rights, events or metadata updates apply.
+        validates. The first object that cannot be migrated raises its error (stricto's
+        ``SConstraintError``, ``SAttributeError``... for an object that does not fit the
+        model; ``NotFoundError`` for an unknown id), as in 0.2.1; with
+        ``on_error="report"`` it is listed in ``report.failures`` and the others go on
+        (see :mod:`backo.core.migration`). Ids may be Items' ``_id`` values. No rights,
+        events or metadata updates apply.
 
-        .. versionadded:: 0.3.0 ``progress_every`` (log every N objects; default 1000).
+        .. versionadded:: 0.3.0 ``progress_every`` (log every N objects; default 1000),
+           ``on_error``.
         """
-        return migrate_collection(self, migration_function, _ids, dry_run, progress_every)
+        if _ids is not None:
+            _ids = [as_id(_id) for _id in _ids]
+            if not all(isinstance(_id, str) for _id in _ids):
+                raise SSyntaxError(
+                    'In function "{0}", the parameter "{1}" must be type {2}', "migrate", "_ids", "list[str] | None"
+                )
+        return migrate_collection(self, migration_function, _ids, dry_run, progress_every, on_error)
 
     # --- structure --------------------------------------------------------------------
 
@@ -298,7 +363,9 @@ class BaseCollection:
             field = self.model.select(selector)
             if field is not None and name not in field._views:
                 field._views.append(name)
-        self._plain = _NOT_COMPILED
+        selectors = self._declared_views.setdefault(name, [])
+        selectors.extend(selector for selector in dict.fromkeys(list_of_selector) if selector not in selectors)
+        self._compiled = None
 
     def get_other_collection(self, name: str) -> "BaseCollection | None":
         """Another collection of the same backoffice, or None if it has none of that name."""

@@ -36,11 +36,16 @@ def value_at(document: Any, path: str) -> Any:
     return document
 
 
-def _points_back(target: dict, reverse_field: Any, reverse_path: str, owner_id: str) -> bool:
+def _points_back(target: dict, reverse_field: Any, reverse_path: str, owner_id: str, from_list: bool) -> bool:
+    """Tell whether the ``target`` document's reverse field names ``owner_id``.
+
+    A ``NOT_FILL`` list is not filled by the Refs pointing at it, so it is only checked
+    when the owner's field is a RefsList (whose additions it mirrors).
+    """
     value = value_at(target, reverse_path)
     if reverse_field.reference_kind == "one":
         return value == owner_id
-    if reverse_field.on_fill is not FillStrategy.FILL:
+    if not from_list and reverse_field.on_fill is not FillStrategy.FILL:
         return True
     return isinstance(value, list) and owner_id in value
 
@@ -61,7 +66,7 @@ def _check_field(backoffice: Any, owner: str, path: str, field: Any, documents: 
             if target_id not in targets:
                 yield f"{where}: not found"
             elif is_reference(reverse_field) and not _points_back(
-                targets[target_id], reverse_field, field.reverse, owner_id
+                targets[target_id], reverse_field, field.reverse, owner_id, field.reference_kind == "many"
             ):
                 yield f"{where}: {field.reverse} does not point back"
 

@@ -7,14 +7,22 @@ unless ``dry_run`` write the changed documents back with ``save``. A migration g
 around everything an Item operation does: no rights, no current user, no metadata
 update, no events, no transaction. Progress goes to the ``migration`` logger (INFO).
 
+As in backo 0.2.1, the first object that cannot be migrated (unknown id, function error,
+invalid result, failed write) stops the migration: its error is raised (for an object
+that does not fit the model, stricto's ``SConstraintError``, ``SAttributeError``,
+``STypeError``...), no report is returned, and the objects after it are not touched (those
+before it were written, in a real run). Validation is against the model as it is *now*,
+including fields added or removed with ``model.add_to_model`` / ``remove_model``.
+
+Opt-in: ``on_error="report"`` lists each such object in ``report.failures`` with its
+error, goes on with the others, and returns the report (nothing is written for a failed
+object).
+
 Differences from backo 0.2.1, all deliberate:
 
 * The report's lists start empty (``[]``, not ``None``): 0.2.1 crashed on the first
   object with stricto >= 0.2.3. The README's ``report.nochanges`` and ``report.total``
-  work too.
-* An object that cannot be migrated (unknown id, function error, invalid result, failed
-  write) is listed in ``report.failures`` with its error, and the others are still
-  migrated; 0.2.1 stopped at the first one and returned no report.
+  work too. The report has a ``failures`` list (empty unless ``on_error="report"``).
 * The object is deep-copied before the function runs, so DeepDiff sees changes made
   inside nested dicts and lists (0.2.1's shallow copy hid them, and they were not saved).
 * Nothing is printed to stdout.
@@ -36,12 +44,19 @@ log = get_logger(MIGRATION)
 #: How often (in objects) a running migration logs its progress, unless told otherwise.
 DEFAULT_PROGRESS_EVERY = 1000
 
+#: ``on_error`` values: raise the first error (0.2.1's behaviour, the default) ...
+RAISE = "raise"
+#: ... or record every failure in ``report.failures`` and go on.
+REPORT = "report"
+ON_ERROR_CHOICES = (RAISE, REPORT)
+
 #: The keyword arguments of ``Backoffice.migrate`` (parsed non-strictly).
 MIGRATE_OPTIONS: dict[str, Any] = {
     "_id": str,
     "_ids": list,
     "dry_run": {"type": bool, "default": True},
     "progress_every": {"type": int, "default": DEFAULT_PROGRESS_EVERY},
+    "on_error": {"type": str, "default": RAISE},
 }
 
 
@@ -54,7 +69,8 @@ class MigrationReport(Dict):
       changed (written back unless dry run), each with its DeepDiff as plain JSON, e.g.
       ``{"dictionary_item_added": ["root['note']"]}``;
     * ``failures``: ``[{"_id": ..., "error": 'TypeError("...")'}]``, objects that could
-      not be read, migrated, validated or written (nothing was written for them).
+      not be read, migrated, validated or written (nothing was written for them); only
+      with ``on_error="report"``, otherwise the first such object raises its error.
 
     ``nochanges`` and ``total`` are the names the README uses for ``no_changes`` and
     ``no_changes.total``: read-only aliases, so ``get_value()`` lists each fact once.
@@ -63,6 +79,7 @@ class MigrationReport(Dict):
 
         report = bookstore.migrate("books", add_note, dry_run=False)
         report.changes.total.get_value()      # 1250
+        report = bookstore.migrate("books", on_error="report")
         report.failures.get_value()           # [{"_id": "42", "error": "..."}]
 
     .. versionadded:: 0.3.0 ``failures``, ``nochanges``, ``total``.
@@ -163,13 +180,14 @@ def _identical(a: Any, b: Any) -> bool:
 class _Migration:
     """One migration run over one collection."""
 
-    def __init__(self, collection: Any, function: Callable | None, dry_run: bool) -> None:
+    def __init__(self, collection: Any, function: Callable | None, dry_run: bool, report_errors: bool) -> None:
         self.collection = collection
         self.db = collection.db_handler
         self.function = function
         self.dry_run = dry_run
+        self.report_errors = report_errors
         self.tally = _Tally()
-        self.plain = collection.plain_model()
+        self.plain = collection.plain_model()  # the model as it is now (recompiled if it changed)
 
     def validated(self, migrated: dict) -> dict:
         """What Item.save would write for ``migrated`` (the "save" view), without events or metadata.
@@ -194,15 +212,18 @@ class _Migration:
                 yield _id, None
 
     def run_one(self, requested_id: Any, document: dict | None) -> None:
-        """Migrate one object; any failure is recorded and the migration goes on."""
+        """Migrate one object; a failure raises, or is recorded (``on_error="report"``) and the migration goes on."""
         _id = None if requested_id is None else str(requested_id)
         try:
             if document is None:
                 document = self.db.get_by_id(_id)
             _id = document["_id"] = str(document["_id"])
             self.migrate(_id, document)
-        except Exception as exc:  # noqa: BLE001 - one bad object must not stop the others
+        except Exception as exc:  # noqa: BLE001 - raised again unless on_error="report"
             text = error_text(exc)
+            if not self.report_errors:
+                log.warning("%s migration stopped at _id %s: %s", self.collection.name, _id, text)
+                raise
             log.warning("%s migration of _id %s failed: %s", self.collection.name, _id, text)
             self.tally.failures.append({"_id": _id, "error": text})
 
@@ -259,14 +280,21 @@ def migrate_collection(
     _ids: list[str] | None = None,
     dry_run: bool = True,
     progress_every: int = DEFAULT_PROGRESS_EVERY,
+    on_error: str = RAISE,
 ) -> MigrationReport:
     """Migrate the stored objects of ``collection`` (a BaseCollection); see the module doc.
 
     ``_ids`` None means every stored object. ``progress_every`` <= 0 logs only the
-    start and the end. A failure to list the objects raises DBError.
+    start and the end. ``on_error``: ``"raise"`` (the first object that cannot be
+    migrated raises its error) or ``"report"`` (it is listed in ``report.failures``).
+    A failure to list the objects raises DBError.
+
+    :raises ValueError: ``on_error`` is neither.
     """
+    if on_error not in ON_ERROR_CHOICES:
+        raise ValueError(f'on_error must be "raise" or "report", not {on_error!r}')
     log.info("%s start migration (dry_run=%s) ", collection.name, dry_run)
-    migration = _Migration(collection, migration_function, dry_run)
+    migration = _Migration(collection, migration_function, dry_run, report_errors=on_error == REPORT)
     progress = _Progress(collection.name, progress_every)
     for count, (requested_id, document) in enumerate(migration.work(_ids), start=1):
         migration.run_one(requested_id, document)

@@ -19,9 +19,11 @@ from backo import (
     Float,
     Int,
     Item,
+    SConstraintError,
     SSyntaxError,
     String,
 )
+from backo.error import NotFoundError
 from backo.core.migration import MigrationReport
 from tests.storage.backends import mongo_connector
 
@@ -76,7 +78,10 @@ def test_add_a_required_note_field(store: DBConnector) -> None:
     before = {_id: store.get_by_id(_id) for _id in ids}
     bo = backoffice(new_book(), store)
 
-    checked = bo.migrate("books")  # check only: every book lacks the note
+    with pytest.raises(SConstraintError) as raised:  # check only: the first book lacks the note
+        bo.migrate("books")
+    assert raised.value.to_string() == '$.note: Cannot be empty "None"'
+    checked = bo.migrate("books", on_error="report")  # the opt-in lists every one
     assert checked.no_changes.total.get_value() == 0 and checked.changes.total.get_value() == 0
     assert sorted(failure["_id"] for failure in checked.failures.get_value()) == sorted(ids)
     assert 'ConstraintsError("$.note: Cannot be empty' in checked.failures[0].error.get_value()
@@ -118,6 +123,28 @@ def test_dry_run_leaves_yaml_files_byte_for_byte(tmp_path: Path) -> None:
 # -- failures -----------------------------------------------------------------------------
 
 
+def test_the_first_failing_item_raises_and_stops_the_migration(tmp_path: Path) -> None:
+    store = DBYmlConnector(path=str(tmp_path / "books"))
+    ids = stored_books(store, 3)
+    order = [document["_id"] for document in store.select(None, {}, 0, 0, {})]
+    seen: list[str] = []
+
+    def migrate(o: dict) -> Any:
+        seen.append(o["_id"])
+        if o["_id"] == order[1]:
+            raise KeyError("boom")
+        o["note"] = 1.5
+        return o
+
+    bo = backoffice(new_book(), store)
+    with pytest.raises(KeyError, match="boom"):
+        bo.migrate("books", migrate, dry_run=False)
+    assert seen == order[:2]  # as 0.2.1: the objects after it are not reached
+    assert store.get_by_id(order[0])["note"] == 1.5  # the one before it was written
+    assert all("note" not in store.get_by_id(_id) for _id in order[1:])
+    assert sorted(order) == sorted(ids)
+
+
 def test_a_failing_item_is_reported_and_the_others_go_on(tmp_path: Path) -> None:
     store = DBYmlConnector(path=str(tmp_path / "books"))
     ids = stored_books(store, 4)
@@ -132,7 +159,7 @@ def test_a_failing_item_is_reported_and_the_others_go_on(tmp_path: Path) -> None
         return o
 
     bo = backoffice(new_book(), store)
-    report = bo.migrate("books", migrate, dry_run=False)
+    report = bo.migrate("books", migrate, dry_run=False, on_error="report")
     assert report.changes._ids.get_value() == [ids[3]]
     assert store.get_by_id(ids[3])["note"] == 1.5
     errors = {failure["_id"]: failure["error"] for failure in report.failures.get_value()}
@@ -145,11 +172,22 @@ def test_a_failing_item_is_reported_and_the_others_go_on(tmp_path: Path) -> None
         assert "note" not in store.get_by_id(_id)  # nothing written for a failure
 
 
+def test_an_unknown_id_raises_not_found(tmp_path: Path) -> None:
+    store = DBYmlConnector(path=str(tmp_path / "books"))
+    ids = stored_books(store, 2)
+    bo = backoffice(new_book(), store)
+    with pytest.raises(NotFoundError, match='_id "missing" not found'):
+        bo.migrate("books", update_with_note, _ids=[ids[0], "missing", ids[1]], dry_run=False)
+    assert store.get_by_id(ids[0])["note"] == 10.0 and "note" not in store.get_by_id(ids[1])
+
+
 def test_an_unknown_id_is_reported_as_a_failure(tmp_path: Path) -> None:
     store = DBYmlConnector(path=str(tmp_path / "books"))
     ids = stored_books(store, 2)
     bo = backoffice(new_book(), store)
-    report = bo.migrate("books", update_with_note, _ids=[ids[0], "missing", "../escape", ids[1]])
+    report = bo.migrate(
+        "books", update_with_note, _ids=[ids[0], "missing", "../escape", ids[1]], on_error="report"
+    )
     assert report.changes._ids.get_value() == ids
     assert [failure["_id"] for failure in report.failures.get_value()] == ["missing", "../escape"]
     assert report.failures[0].error.get_value().startswith('Exception("_id "missing" not found')

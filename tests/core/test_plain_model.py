@@ -416,10 +416,27 @@ def test_migrations_write_what_the_item_path_writes() -> None:
             collection.plain_model = lambda: None  # type: ignore[method-assign]
         for n, title in enumerate(["a", "b", "bad"]):
             collection.db_handler.create({"_id": str(n), "title": title, "pages": n, "_meta": META})
-        report = collection.migrate(add_note, dry_run=False)
+        report = collection.migrate(add_note, dry_run=False, on_error="report")
         assert (report.changes.total, len(report.failures)) == (2, 1)
         written.append((collection.db_handler.select(None), report.get_value()))
     assert written[0] == written[1]
+
+
+def test_the_compiled_model_follows_changes_of_the_model() -> None:
+    collection = collection_of({"title": String(), "about": Dict({"lang": String()})})
+    first = collection.plain_model()
+    assert first is not None
+    collection.create({"title": "a"})
+    collection.select({"title": "a"})
+    assert collection.plain_model() is first  # unchanged model: compiled once
+    collection.model.add_to_model("pages", Int(default=3))
+    second = collection.plain_model()
+    assert second is not first and second is not None
+    assert collection.get_by_id(collection.select()[0]._id).pages == 3
+    collection.model.about.add_to_model("list", List(String()))  # not plain any more
+    assert collection.plain_model() is None
+    collection.model.about.remove_model("list")
+    assert collection.plain_model() is not None
 
 
 def test_subclasses_that_change_how_items_are_built_take_the_item_path() -> None:

@@ -195,6 +195,18 @@ def test_not_fill_explicit_ids_still_propagate(store_factory: StoreFactory) -> N
     assert stored(bo.a, a)["f"] == _id(b)
 
 
+def test_not_fill_list_mirrors_a_refslist(store_factory: StoreFactory) -> None:
+    """Only a Ref leaves a NOT_FILL list alone: a RefsList's additions and removals reach it."""
+    bo = build(store_factory, RefsList(coll="b", field="$.rev"), RefsList(coll="a", field="$.f", ofs=FillStrategy.NOT_FILL))
+    b = bo.b.create({"name": "b"})
+    a = bo.a.create({"name": "a", "f": [_id(b)]})
+    assert stored(bo.b, b)["rev"] == [_id(a)]
+    a.f = []
+    a.save()
+    assert stored(bo.b, b)["rev"] == []
+    assert bo.check_integrity() == []
+
+
 # --- RefsList <-> RefsList --------------------------------------------------------------
 
 
@@ -286,6 +298,8 @@ def test_schema_and_options() -> None:
     assert ref.get_schema()["collection"] == "users" and ref.get_schema()["reverse"] == "$.addr"
     refs = RefsList(coll="users")
     assert refs.on_delete is DeleteStrategy.MUST_BE_EMPTY and refs.on_fill is FillStrategy.FILL
+    assert (ref._collection, ref._reverse) == ("users", "$.addr")  # 0.2.1's names
+    assert (refs._collection, refs._reverse, refs._fill_strategy) == ("users", None, FillStrategy.FILL)
     with pytest.raises(TypeError, match='keys "collection" is missing'):
         Ref(field="$.x")
     with pytest.raises(TypeError):
@@ -309,6 +323,7 @@ def test_selectors_traverse_references(store_factory: StoreFactory) -> None:
     b = bo.b.get_by_id(_id(b))
     assert b.select("$.rev.name") == ["a1", "a2"]
     assert b.select("$.rev[1].name") == "a2"
+    assert b.select("$.rev[0:2].name") == ["a1", "a2"]
     assert bo.a.get_by_id(_id(a1)).select("$.f.name") == "b"
     assert bo.a.create({"name": "lonely"}).select("$.f.name").get_value() is None
 

@@ -15,13 +15,17 @@ a value of an unexpected type, an unknown key, a required value missing, sends t
 request the slow, exact way. ``tests/core/test_plain_model.py`` checks that both paths
 agree on random models and documents.
 
-A model is compiled once, when first used by a collection (see
-:meth:`BaseCollection.plain_model`); :meth:`BaseCollection.define_view` forgets it.
+A model is compiled when first used by a collection (see
+:meth:`BaseCollection.plain_model`), and again whenever it changes afterwards
+(``add_to_model``, ``remove_model``...): :class:`ModelShape` tells, and when it cannot
+tell the model is compiled again. :meth:`BaseCollection.define_view` forgets it.
 
 Modules: :mod:`.specs` compiles a model, :mod:`.records` computes what stricto makes of
-assigned values, :mod:`.matching` matches filters, :mod:`.model` puts them together.
+assigned values, :mod:`.matching` matches filters, :mod:`.model` puts them together,
+:mod:`.shape` tells whether a model changed.
 """
 
 from .model import PlainModel, derives_ids_from_items
+from .shape import ModelShape
 
-__all__ = ["PlainModel", "derives_ids_from_items"]
+__all__ = ["ModelShape", "PlainModel", "derives_ids_from_items"]

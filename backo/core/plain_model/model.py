@@ -124,13 +124,14 @@ class PlainModel:
             return None
         return merge_record(self._specs, self._keys, current, body)
 
-    def relink(self, stored: dict, key: str, link_id: str, linked: bool) -> dict | None:
+    def relink(self, stored: dict, key: str, link_id: str, linked: bool, from_list: bool = False) -> dict | None:
         """The ``stored`` document once its RefsList ``key`` lists ``link_id`` (or no longer does).
 
         What a reference update does to the target Item (load it, then, permissions off,
         append to or filter the list), ``_meta`` not yet stamped; ``stored`` itself when
         the list already says so (nothing to write), None when unsure or when ``key`` is
-        not a top-level RefsList.
+        not a top-level RefsList. ``from_list``: the update comes from a RefsList, which
+        fills a ``NOT_FILL`` list too (only a Ref's updates leave it alone).
         """
         if key not in self._lists:
             return None
@@ -138,7 +139,7 @@ class PlainModel:
         if current is None:
             return None
         ids = current[key]
-        if linked and link_id not in ids and self._lists[key]:
+        if linked and link_id not in ids and (from_list or self._lists[key]):
             wanted = [*ids, link_id]
         elif not linked and link_id in ids:
             wanted = [one for one in ids if one != link_id]
@@ -165,8 +166,16 @@ def derives_ids_from_items(db_handler: Any) -> bool:
     """Tell whether ``db_handler.generate_id`` may look at the Item (a connector outside backo).
 
     backo's own connectors draw ids without looking at the Item, so a new document can
-    be created without one.
+    be created without one. A ``generate_id`` set on the connector instance (0.2.1's way:
+    ``db.generate_id = lambda o: f"Book_{o.title}"``) is the application's, so it gets
+    the Item; so does any connector whose instance attributes cannot be seen.
     """
+    try:
+        own = vars(db_handler)
+    except TypeError:  # no __dict__: cannot tell what the instance holds
+        return True
+    if "generate_id" in own:
+        return True
     return _generates_ids_outside_backo(type(db_handler))
 
 

@@ -43,10 +43,9 @@ def load_target(field: Any, collection_name: str, target_id: Any) -> Any:
 
     Used by selectors that continue past a reference (``$.addr.city``).
     """
-    owner = field.get_root()._collection
-    collection = (
-        None if owner is None or owner.backoffice is None else owner.backoffice.collections.get(collection_name)
-    )
+    owner = sync.owner_collection(field.get_root())
+    backoffice = None if owner is None else owner.backoffice
+    collection = None if backoffice is None else backoffice.collections.get(collection_name)
     if collection is None:
         return None
     target = collection.new_item()
@@ -59,7 +58,38 @@ def load_target(field: Any, collection_name: str, target_id: Any) -> Any:
     return target
 
 
-class Ref(String):
+class ReferenceAttributes:
+    """0.2.1's attribute names of a reference field, read and written per field instance.
+
+    ``item.owner._collection = "people"`` re-points that Item's field only (the model and
+    other Items keep their declaration), and the synchronisation then uses it. Without
+    these properties stricto would answer None for the unknown names and ignore the
+    assignments.
+    """
+
+    target_name: str
+    reverse: str | None
+
+    @property
+    def _collection(self) -> str:
+        """The target collection's name (``collection=`` / ``coll=``)."""
+        return self.target_name
+
+    @_collection.setter
+    def _collection(self, name: str) -> None:
+        self.target_name = name
+
+    @property
+    def _reverse(self) -> str | None:
+        """The selector of the reverse field in the target collection (``reverse=``), or None."""
+        return self.reverse
+
+    @_reverse.setter
+    def _reverse(self, selector: str | None) -> None:
+        self.reverse = selector
+
+
+class Ref(ReferenceAttributes, String):
     """A reference to one Item of another collection (its ``_id``), kept in sync both ways.
 
     Example::

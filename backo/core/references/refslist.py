@@ -7,7 +7,7 @@ from stricto import List, String
 from backo.options import parse_options
 
 from . import sync
-from .ref import load_target
+from .ref import ReferenceAttributes, load_target
 from .strategies import DeleteStrategy, FillStrategy
 from .sync import DEFAULT_ID
 
@@ -42,7 +42,7 @@ def _on_check_syntax(event_name: str, root: Any, me: Any, **kwargs: Any) -> None
 REFSLIST_HANDLERS = frozenset({_on_created, _on_before_save, _on_before_delete, _on_check_syntax})
 
 
-class RefsList(List):
+class RefsList(ReferenceAttributes, List):
     """References to several Items of another collection, kept in sync both ways.
 
     Example::
@@ -75,6 +75,15 @@ class RefsList(List):
         ]
         List.__init__(self, String(default=DEFAULT_ID, required=True), default=[], on=handlers, **kwargs)
 
+    @property
+    def _fill_strategy(self) -> FillStrategy:
+        """The :class:`FillStrategy` (``on_fill=`` / ``ofs=``), 0.2.1's name, writable per field."""
+        return self.on_fill
+
+    @_fill_strategy.setter
+    def _fill_strategy(self, strategy: FillStrategy) -> None:
+        self.on_fill = strategy
+
     def get_schema(self) -> dict:
         """The List schema plus ``collection`` and ``reverse``."""
         schema = List.get_schema(self)
@@ -91,17 +100,25 @@ class RefsList(List):
         return sync.referrers(self, self.get_root(), root_id)
 
     def get_selectors(self, index_or_slice: Any, sel: Any) -> Any:
-        """Selectors continue into the referenced Items: ``$.users.name``, ``$.users[0].name``."""
+        """Selectors continue into the referenced Items.
+
+        ``$.users.name`` and a slice ``$.users[0:2].name`` give the list of results of the
+        Items that load (the others are skipped); an index ``$.users[0].name`` the result
+        of that one Item, or None. What stricto cannot read as an index or a slice
+        (``[1:]``) gives None.
+        """
         if sel is None or sel.empty():
             return List.get_selectors(self, index_or_slice, sel)
         ids = self.get_value()
         if ids is None:
             return None
+        one = False
         if index_or_slice is not None:
             picked = List.get_selectors(self, index_or_slice, sel.__class__(None))
-            if picked is None or isinstance(picked, list):
+            if picked is None:
                 return None
-            ids = [picked.get_value()]
+            one = not isinstance(picked, list)
+            ids = [picked.get_value()] if one else [element.get_value() for element in picked]
         results = []
         for target_id in ids:
             target = load_target(self, self.target_name, target_id)
@@ -110,7 +127,9 @@ class RefsList(List):
             found = target.get_selectors(None, sel.copy())
             if found is not None:
                 results.append(found)
-        return results if index_or_slice is None else (results[0] if results else None)
+        if one:
+            return results[0] if results else None
+        return results
 
 
 RefsList.__module__ = "backo.refslist"

@@ -42,12 +42,21 @@ def is_reference(field: Any) -> bool:
     return getattr(field, "reference_kind", None) in ("one", "many")
 
 
+def owner_collection(root: Any) -> Any:
+    """The collection of the root Item of a field, or None.
+
+    A reference field standing alone is its own root; its ``_collection`` names its
+    target (0.2.1's attribute), not an owner.
+    """
+    return None if is_reference(root) else root._collection
+
+
 def target_collection(field: Any, root: Any) -> Any:
     """The collection a reference field points into.
 
     :raises SSyntaxError: the owner is in no backoffice, or the target is not registered.
     """
-    owner = root._collection
+    owner = owner_collection(root)
     target = None if owner is None or owner.backoffice is None else owner.get_other_collection(field.target_name)
     if target is None:
         raise SSyntaxError('Ref "{0}" to unnknown collection "{1}"', field.path_name(), field.target_name)
@@ -87,8 +96,20 @@ def reverse_field(target: Any, selector: str, collection_name: str) -> Any:
     return field
 
 
-def _link(field: Any, link_id: str, linked: bool) -> bool:
-    """Make a reverse field point (or stop pointing) at ``link_id``; tell whether it changed."""
+def fills(field: Any, from_list: bool) -> bool:
+    """Tell whether linking adds to the reverse RefsList ``field``.
+
+    A RefsList on the other side always does (many-to-many: each side mirrors the
+    other); a Ref only when the list is ``FILL`` (``NOT_FILL`` lists are too long to keep).
+    """
+    return from_list or field.on_fill is FillStrategy.FILL
+
+
+def _link(field: Any, link_id: str, linked: bool, from_list: bool) -> bool:
+    """Make a reverse field point (or stop pointing) at ``link_id``; tell whether it changed.
+
+    ``from_list`` tells that the update comes from a RefsList (see :func:`fills`).
+    """
     if field.reference_kind == "one":
         current = field.get_value()
         wanted = link_id if linked else None
@@ -97,7 +118,7 @@ def _link(field: Any, link_id: str, linked: bool) -> bool:
         field.set(wanted)
         return True
     ids = field.get_value() or []
-    if linked and link_id not in ids and field.on_fill is FillStrategy.FILL:
+    if linked and link_id not in ids and fills(field, from_list):
         field.append(link_id)
         return True
     if not linked and link_id in ids:
@@ -107,10 +128,18 @@ def _link(field: Any, link_id: str, linked: bool) -> bool:
 
 
 def update_reverse(
-    collection: Any, target_id: str, selector: str, link_id: str, linked: bool, kwargs: dict[str, Any]
+    collection: Any,
+    target_id: str,
+    selector: str,
+    link_id: str,
+    linked: bool,
+    kwargs: dict[str, Any],
+    from_list: bool = False,
 ) -> None:
     """Make the reverse field of Item ``target_id`` point (or stop pointing) at ``link_id``.
 
+    ``from_list``: the update comes from a RefsList, whose additions a reverse RefsList
+    mirrors whatever its fill strategy (a Ref's do not fill a ``NOT_FILL`` list).
     When unlinking, a target that no longer exists is logged and skipped; when linking it
     is refused (NotFoundError). Any other error propagates, and the operation rolls back.
     """
@@ -119,7 +148,7 @@ def update_reverse(
         collection.name, target_id, BEING_DELETED
     ):
         return
-    if _update_reverse_list_document(collection, target_id, selector, link_id, linked, kwargs):
+    if _update_reverse_list_document(collection, target_id, selector, link_id, linked, kwargs, from_list):
         return
     target = collection.new_item()
     try:
@@ -131,14 +160,20 @@ def update_reverse(
         return
     field = reverse_field(target, selector, collection.name)
     target.disable_permissions()
-    changed = _link(field, link_id, linked)
+    changed = _link(field, link_id, linked, from_list)
     target.enable_permissions()
     if changed:
         target.save(**propagated(kwargs))
 
 
 def _update_reverse_list_document(
-    collection: Any, target_id: str, selector: str, link_id: str, linked: bool, kwargs: dict[str, Any]
+    collection: Any,
+    target_id: str,
+    selector: str,
+    link_id: str,
+    linked: bool,
+    kwargs: dict[str, Any],
+    from_list: bool,
 ) -> bool:
     """:func:`update_reverse` on the stored document, when the reverse field is a RefsList of a
     plain model (see :mod:`backo.core.plain_model`); False when the Item must do it.
@@ -160,7 +195,7 @@ def _update_reverse_list_document(
         stored = collection.db_handler.get_by_id(target_id)
     except NotFoundError:
         return False  # the Item path reports it as it always did
-    document = plain.relink(stored, selector.removeprefix("$."), link_id, linked)
+    document = plain.relink(stored, selector.removeprefix("$."), link_id, linked, from_list)
     if document is None:
         return False
     if document is not stored:
@@ -244,7 +279,7 @@ def refslist_created(me: Any, root: Any, kwargs: dict[str, Any]) -> None:
         ensure_exists(collection, ids)
     elif enter(kwargs, root, me):
         for target_id in ids:
-            update_reverse(collection, target_id, me.reverse, root._id.get_value(), True, kwargs)
+            update_reverse(collection, target_id, me.reverse, root._id.get_value(), True, kwargs, from_list=True)
 
 
 def refslist_before_save(me: Any, root: Any, kwargs: dict[str, Any]) -> None:
@@ -263,9 +298,9 @@ def refslist_before_save(me: Any, root: Any, kwargs: dict[str, Any]) -> None:
     if not enter(kwargs, root, me):
         return
     for target_id in added:
-        update_reverse(collection, target_id, me.reverse, root._id.get_value(), True, kwargs)
+        update_reverse(collection, target_id, me.reverse, root._id.get_value(), True, kwargs, from_list=True)
     for target_id in removed:
-        update_reverse(collection, target_id, me.reverse, root._id.get_value(), False, kwargs)
+        update_reverse(collection, target_id, me.reverse, root._id.get_value(), False, kwargs, from_list=True)
 
 
 def referrers(me: Any, root: Any, root_id: str) -> list[Any]:
@@ -298,7 +333,7 @@ def refslist_before_delete(me: Any, root: Any, kwargs: dict[str, Any]) -> None:
             delete_referenced(collection, target_id, kwargs)
     elif me.reverse is not None and enter(kwargs, root, me):
         for target_id in dict.fromkeys(ids):
-            update_reverse(collection, target_id, me.reverse, root_id, False, kwargs)
+            update_reverse(collection, target_id, me.reverse, root_id, False, kwargs, from_list=True)
 
 
 def _require_empty(me: Any, root: Any, root_id: str, filled: bool) -> None:
@@ -317,7 +352,7 @@ def _require_empty(me: Any, root: Any, root_id: str, filled: bool) -> None:
 
 def check_syntax(me: Any, root: Any) -> None:
     """Log what is wrong with a reference declaration (never raises)."""
-    owner = root._collection
+    owner = owner_collection(root)
     where = f"{None if owner is None else owner.name}/{me.path_name()}"
     target = None if owner is None or owner.backoffice is None else owner.backoffice.collections.get(me.target_name)
     if target is None:
