@@ -8,6 +8,7 @@ contract (BEHAVIOR.md 11.1)::
     _BackoException(Exception, StrictoError)   message formatting and rendering, once
     ├── DBError             a storage connector failed                      (HTTP 500)
     ├── NotFoundError       no stored item has this id                      (HTTP 404)
+    │   └── InvalidObjectIdError (also a DBError) MongoDB: the id is no ObjectId (HTTP 404)
     ├── PathNotFoundError   a field path does not exist, or is not a File   (HTTP 400)
     ├── BackoError          workflow errors, delete strategy refusals, loops (HTTP 500)
     ├── SessionError        no usable current user                          (HTTP 500)
@@ -44,6 +45,15 @@ class NotFoundError(_BackoException):
     """The connector has no item (or endpoint) with this id."""
 
 
+class InvalidObjectIdError(NotFoundError, DBError):
+    """MongoDB: the id is not an ObjectId, so no document can have it.
+
+    0.2.1 raised a ``DBError`` (``Mongo connection error while "{coll}.find_one()"``); this
+    error is that ``DBError``, same text, and also a ``NotFoundError``, so the HTTP layer,
+    which looks at ``NotFoundError`` first, still answers 404.
+    """
+
+
 class PathNotFoundError(_BackoException):
     """A field path does not exist in the item, or does not designate the expected type."""
 
@@ -63,6 +73,7 @@ class FileError(_BackoException):
 __all__ = [
     "DBError",
     "NotFoundError",
+    "InvalidObjectIdError",
     "PathNotFoundError",
     "BackoError",
     "SessionError",

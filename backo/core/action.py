@@ -4,17 +4,23 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from stricto import Dict, Permissions, SRightError, validation_parameters
+from stricto import Dict, SRightError, validation_parameters
 
 from backo.log import ACTION, get_logger
 from backo.options import parse_options
+
+from .enforcement import ENFORCE_RIGHTS, backoffice_enforces, declares, evaluate_right
 
 log = get_logger(ACTION)
 
 ACTION_OPTIONS: dict[str, Any] = {
     "can_see|exists": {"type": bool | Callable, "default": True},
     "can_execute": {"type": bool | Callable, "default": True},
+    ENFORCE_RIGHTS: {"type": bool, "default": False},
 }
+
+#: The rights an Action adds to its payload's permissions.
+ACTION_RIGHTS = ("see", "execute")
 
 
 def call_with_accepted_kwargs(function: Callable, *args: Any, **kwargs: Any) -> Any:
@@ -47,7 +53,10 @@ class Action(Dict):
 
     ``can_see`` (alias ``exists``) tells whether the action makes sense for an Item,
     ``can_execute`` whether the current user may run it: bools or ``f(right_name, item)``.
-    Other keywords are stricto ``Dict`` options of the payload.
+    As in 0.2.1 they are evaluated only once the action's permissions are enabled
+    (``action.enable_permissions()``); ``enforce_rights=True`` enables them here, and
+    ``Backoffice(name, enforce_rights=True)`` enforces the rights of every action it serves
+    (see :mod:`backo.core.enforcement`). Other keywords are stricto ``Dict`` options of the payload.
     """
 
     @validation_parameters
@@ -56,11 +65,10 @@ class Action(Dict):
         Dict.__init__(self, schema, **kwargs)
         self._permissions.add_or_modify_permission("see", options["can_see"])
         self._permissions.add_or_modify_permission("execute", options["can_execute"])
-        rights = Permissions(see=options["can_see"], execute=options["can_execute"])
-        rights.enable()
-        self.__dict__["_action_rights"] = rights
         self.__dict__["on_trig"] = on_trig
         self.attach(None, None, None)
+        if options[ENFORCE_RIGHTS]:
+            self.enable_permissions()
 
     def attach(self, name: str | None, collection: Any, backoffice: Any) -> None:
         """Record where this action is registered (done by ``Collection.register_action``).
@@ -74,13 +82,28 @@ class Action(Dict):
             if attribute not in self._keys:
                 self.__dict__[attribute] = value
 
+    def rights_enforced(self) -> bool:
+        """Tell whether ``can_see`` / ``can_execute`` are evaluated (permissions enabled, or
+        the backoffice enforces every action's rights)."""
+        return self._permissions.get_permissions_status() is True or self._backoffice_enforces()
+
+    def declares_rights(self) -> bool:
+        """Tell whether ``can_see`` or ``can_execute`` is something else than ``True``."""
+        return declares(self._permissions, ACTION_RIGHTS)
+
+    def _backoffice_enforces(self) -> bool:
+        return backoffice_enforces(self.__dict__["_attachment"]["backoffice"])
+
+    def _right(self, right_name: str, o: Any) -> bool:
+        return evaluate_right(self._permissions, right_name, o, self._backoffice_enforces()) is True
+
     def can_see(self, o: Any) -> bool:
-        """Tell whether this action exists for the Item ``o``."""
-        return self.__dict__["_action_rights"].is_allowed_to("see", o) is True
+        """Tell whether this action exists for the Item ``o`` (True while rights are not enforced)."""
+        return self._right("see", o)
 
     def can_execute(self, o: Any) -> bool:
-        """Tell whether the current user may run this action on ``o``."""
-        return self.__dict__["_action_rights"].is_allowed_to("execute", o) is True
+        """Tell whether the current user may run this action on ``o`` (True while rights are not enforced)."""
+        return self._right("execute", o)
 
     def go(self, o: Any, **kwargs: Any) -> Any:
         """Run the action on ``o`` and return what ``on_trig`` returns.

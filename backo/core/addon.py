@@ -8,8 +8,9 @@ from stricto import Permissions
 class CollectionAddon:
     """Something registered into a Collection under a name, with rights of its own.
 
-    Rights are bools or callables ``f(right_name, o) -> bool``; they are always evaluated
-    (backo 0.2.1 left them disabled, so they were never enforced).
+    Rights are bools or callables ``f(right_name, o) -> bool``. ``Selection`` turns them
+    off again, as 0.2.1 does, unless enforcement is asked for (see
+    :mod:`backo.core.enforcement`).
     """
 
     def __init__(self, **rights: Any) -> None:

@@ -8,7 +8,10 @@ the items pointing at another.
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-#: Operator spellings accepted on the wire for the stricto operator on the right.
+#: Operator spellings accepted where filters are matched, for the stricto operator on the right.
+#: The public helpers (:func:`multidict_to_filter`, :func:`append_path_to_filter`) keep the
+#: operator as written, as 0.2.1 does; :func:`with_operator_synonyms` applies this table
+#: where a filter is handed to the store (the list and selection routes).
 OPERATOR_SYNONYMS = {"$re": "$reg"}
 
 
@@ -30,17 +33,13 @@ def coerce_scalar(value: Any) -> Any:
     return value
 
 
-def _operator(name: str) -> str:
-    return OPERATOR_SYNONYMS.get(name, name)
-
-
 def _coerce_list(values: list[Any]) -> Any:
     """A repeated key: one value is a scalar, ``[$op, v]`` an operator, otherwise a list."""
     coerced = [coerce_scalar(value) for value in values]
     if len(coerced) == 1:
         return coerced[0]
     if len(coerced) == 2 and isinstance(coerced[0], str) and coerced[0].startswith("$"):
-        return (_operator(coerced[0]), coerced[1])
+        return (coerced[0], coerced[1])
     return coerced
 
 
@@ -48,7 +47,8 @@ def append_path_to_filter(filter_as_dict: dict, key: str, value: Any) -> dict:
     """Add ``key=value`` to ``filter_as_dict`` (mutated and returned).
 
     A dotted key nests (``a.b.c``); a last part starting with ``$`` is an operator
-    (``age.$gt`` -> ``{"age": ("$gt", v)}``). A list value is coerced element-wise
+    (``age.$gt`` -> ``{"age": ("$gt", v)}``), kept as written (``$re`` stays ``$re``, as
+    in 0.2.1; see :func:`with_operator_synonyms`). A list value is coerced element-wise
     (see :func:`coerce_scalar`); other values are used as they are.
     """
     if isinstance(value, list):
@@ -60,7 +60,7 @@ def append_path_to_filter(filter_as_dict: dict, key: str, value: Any) -> dict:
             target[key] = value
             return filter_as_dict
         if rest.startswith("$") and "." not in rest:
-            target[head] = (_operator(rest), value)
+            target[head] = (rest, value)
             return filter_as_dict
         if not isinstance(target.get(head), dict):
             target[head] = {}
@@ -79,6 +79,37 @@ def multidict_to_filter(md: MultiDictLike) -> dict:
             continue
         append_path_to_filter(result, key, list(md.getlist(key)))
     return result
+
+
+def with_operator_synonyms(match_filter: Any) -> Any:
+    """``match_filter`` with every operator spelled as stricto knows it (``$re`` -> ``$reg``).
+
+    Walks dicts, operator tuples and the lists of ``$and``/``$or``; returns ``match_filter``
+    itself when nothing needs renaming, so the caller's filter is never mutated.
+    """
+    return _renamed(match_filter, _MAX_RENAME_DEPTH)
+
+
+#: How deep :func:`with_operator_synonyms` looks (query-string keys nest at most 100 levels);
+#: anything deeper is left as it is rather than risk Python's recursion limit.
+_MAX_RENAME_DEPTH = 200
+
+
+def _renamed(value: Any, depth: int) -> Any:
+    """:func:`with_operator_synonyms` below ``depth`` more levels."""
+    if depth <= 0:
+        return value
+    if isinstance(value, dict):
+        renamed = {key: _renamed(child, depth - 1) for key, child in value.items()}
+        return value if all(renamed[key] is value[key] for key in value) else renamed
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and value[0].startswith("$"):
+        operator = OPERATOR_SYNONYMS.get(value[0], value[0])
+        operand = _renamed(value[1], depth - 1)
+        return value if operator == value[0] and operand is value[1] else (operator, operand)
+    if isinstance(value, list):
+        renamed_list = [_renamed(child, depth - 1) for child in value]
+        return value if all(new is old for new, old in zip(renamed_list, value)) else renamed_list
+    return value
 
 
 def _as_condition(value: Any) -> Any:

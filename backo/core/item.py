@@ -22,6 +22,7 @@ from .references.loop_guard import BEING_DELETED
 from .status import StatusType
 from .stricto_support import copy_with_own_events, mentions_view
 from .transaction import OperatorType, transaction
+from .view_shape import encoded_as_view, view_leaves_out_something
 
 #: How many times computed fields are re-evaluated until stable (stricto allows 10).
 _MAX_COMPUTE_ROUNDS = 10
@@ -239,9 +240,10 @@ class Item(Dict):
         """The Item as stricto's ``get_view(view_name)`` shows it, without a copy when none is needed.
 
         When no field names the view (and it is not an explicit ``+view``), the view is the
-        Item itself: every field it can read.
+        Item itself (every field it can read), unless stricto's view would leave something
+        out (an unset List, see :mod:`backo.core.view_shape`).
         """
-        if view_name.startswith("+") or mentions_view(self, view_name.lstrip("!")):
+        if view_name.startswith("+") or mentions_view(self, view_name.lstrip("!")) or view_leaves_out_something(self):
             return self.get_view(view_name)
         return self if any(self.__dict__[key].exists_or_can_read() for key in self._keys) else None
 
@@ -362,7 +364,8 @@ class Item(Dict):
     def _document_to_store(self, previous: dict | None) -> dict:
         """The JSON-ready dict to write: the ``"save"`` view, every readable or not field.
 
-        Fields hidden by ``exists`` keep their previously stored value.
+        As in 0.2.1, the view leaves out a List never set (no ``null`` key: it loads back
+        as None, not ``[]``). Fields hidden by ``exists`` keep their previously stored value.
         """
         was_enabled = self._permissions.get_permissions_status()
         self.disable_permissions()
@@ -371,7 +374,7 @@ class Item(Dict):
                 view = self.get_view(SAVE_VIEW)
                 document = {} if view is None else view.get_encoded()
             else:  # same result, without copying the whole Item
-                document = self.get_encoded()
+                document = encoded_as_view(self, self.get_encoded())
             if previous:
                 for key in self._keys:
                     field = self.__dict__[key]
@@ -395,16 +398,37 @@ def _refuse_forbidden_list_changes(field: Any, stored: Any) -> None:
 
     stricto checks ``can_modify`` on scalar fields when they are assigned, but not on a
     List replaced as a whole: without this check a PUT could change a read-only list
-    (``roles``, say).
+    (``roles``, say). Only a change is refused: an unset list (key absent, or ``null``)
+    and ``[]`` are the same list (stricto loads ``null`` as ``[]``), and a key absent from
+    the stored document stands for the field's default as well.
     """
-    if not isinstance(field, Dict) or not isinstance(stored, dict):
+    if not isinstance(field, Dict):
         return
+    if not isinstance(stored, dict):
+        stored = {}
     for key in field._keys:
         child = field.__dict__[key]
         if isinstance(child, List) and child.exists_or_can_read() and child.can_modify() is False:
-            if child.get_encoded() != stored.get(key, child.get_encoded()):
+            if _list_changed(child, stored, key):
                 raise SRightError("{0}: cannot modify value", child.path_name())
-        _refuse_forbidden_list_changes(child, stored.get(key))
+        if isinstance(child, Dict):
+            _refuse_forbidden_list_changes(child, stored.get(key))
+
+
+def _as_list(value: Any) -> Any:
+    """A List's encoded value with None (never set) read as ``[]``."""
+    return [] if value is None else value
+
+
+def _list_changed(child: List, stored: dict, key: str) -> bool:
+    """Tell whether the List ``child`` holds something else than ``stored[key]``."""
+    current = _as_list(child.get_encoded())
+    if key in stored:
+        return current != _as_list(stored[key])
+    default = child._default
+    if callable(default):
+        return False  # what the stored document stands for is unknown: not seen as a change
+    return current != _as_list(default)  # an absent key loads as the default
 
 
 def _without_system_fields(obj: Any) -> Any:

@@ -11,6 +11,7 @@ from backo.options import parse_options
 from backo.storage.db.listing import clone
 
 from .addon import CollectionAddon
+from .enforcement import ENFORCE_RIGHTS, backoffice_enforces, declares, evaluate_right
 from .filters import merge_filters, resolve_filter
 from .prefilter import prefilter
 
@@ -20,6 +21,7 @@ SELECTION_OPTIONS: dict[str, Any] = {
     "can_read|read": {"type": bool | Callable, "default": True},
     "filter": dict | tuple | Callable,
     "db_filter": dict | Callable,
+    ENFORCE_RIGHTS: {"type": bool, "default": False},
 }
 
 #: The sort a selection asks the connector for unless told otherwise.
@@ -37,13 +39,20 @@ class Selection(CollectionAddon):
     ``selectors`` picks fields (``"$._id"`` is put first when missing); None returns whole
     Items. ``filter`` (a match filter, or a callable returning one) always applies;
     ``db_filter`` (a dict, or a callable returning one) is handed to the connector.
-    ``can_read`` decides who may run the selection; extra keywords are extra rights.
+    ``can_read`` decides who may run the selection; extra keywords are extra rights. As
+    in 0.2.1 the rights are evaluated only once enabled (:meth:`enable_permissions`);
+    ``enforce_rights=True`` enables them here, and ``Backoffice(name, enforce_rights=True)``
+    enforces those of every selection it serves (see :mod:`backo.core.enforcement`).
     """
 
     @validation_parameters
     def __init__(self, selectors: list[str] | None = None, **kwargs: Any) -> None:
         options = parse_options(kwargs, SELECTION_OPTIONS, strict=False)
         CollectionAddon.__init__(self, read=options["can_read"], **kwargs)
+        if options[ENFORCE_RIGHTS]:
+            self.enable_permissions()
+        else:
+            self.disable_permissions()
         if selectors is not None and "$._id" not in selectors:
             selectors.insert(0, "$._id")
         #: the field selectors of each result row, or None for whole Items
@@ -51,8 +60,42 @@ class Selection(CollectionAddon):
         self.filter = options["filter"]
         self.db_filter = options["db_filter"]
 
+    # 0.2.1's private names, read by published code
+    @property
+    def _selectors(self) -> list[str] | None:
+        return self.selectors
+
+    @property
+    def _filter(self) -> Any:
+        return self.filter
+
+    @property
+    def _db_filter(self) -> Any:
+        return self.db_filter
+
+    def enable_permissions(self) -> None:
+        """Evaluate this selection's rights from now on (``can_read`` then refuses with 403)."""
+        self._permissions.enable()
+
+    def disable_permissions(self) -> None:
+        """Stop evaluating this selection's rights (the default: every right is True)."""
+        self._permissions.disable()
+
+    def rights_enforced(self) -> bool:
+        """Tell whether ``can_read`` is evaluated (enabled, or enforced by the backoffice)."""
+        return self._permissions.get_permissions_status() is True or backoffice_enforces(self.backoffice)
+
+    def declares_rights(self) -> bool:
+        """Tell whether ``can_read`` is something else than ``True``."""
+        return declares(self._permissions, ("read",))
+
+    def is_allowed_to(self, right_name: str, root: Any = None) -> bool | None:
+        """Evaluate ``right_name`` for ``root``: True while rights are not enforced, else
+        True, False, or None if the answer is not a bool."""
+        return evaluate_right(self._permissions, right_name, root, backoffice_enforces(self.backoffice))
+
     def can_read(self) -> bool:
-        """Tell whether the current user may run this selection."""
+        """Tell whether the current user may run this selection (True while rights are not enforced)."""
         return self.is_allowed_to("read", None) is True
 
     def get_schema(self) -> dict:

@@ -14,7 +14,7 @@ from typing import Any
 
 from werkzeug.exceptions import BadRequest
 
-from backo.core.filters import MultiDictLike, multidict_to_filter
+from backo.core.filters import MultiDictLike, multidict_to_filter, with_operator_synonyms
 
 #: Items per page when ``_page`` is not given; ``_page=0`` means all of them.
 DEFAULT_PAGE_SIZE = 10
@@ -80,10 +80,13 @@ def check_filter_keys(keys: Iterable[str]) -> None:
 def parse_filter(args: MultiDictLike) -> dict[str, Any]:
     """The match filter of a query string (keys starting with ``_`` are parameters).
 
+    Operators are spelled as stricto knows them: ``name.$re=^D`` matches as ``name.$reg=^D``
+    (:func:`with_operator_synonyms`), while :func:`multidict_to_filter` itself keeps ``$re``.
+
     :raises BadRequest: 400 naming the key when it has more than :data:`MAX_FILTER_DEPTH` dotted parts.
     """
     check_filter_keys(key for key in args.keys() if not key.startswith("_"))
-    return multidict_to_filter(args)
+    return with_operator_synonyms(multidict_to_filter(args))
 
 
 def view_name(args: MultiDictLike) -> str:

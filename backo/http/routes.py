@@ -20,6 +20,8 @@ from typing import Any
 from flask import Blueprint, Flask
 
 from backo.core.collection import BaseCollection
+from backo.core.enforcement import unenforced_rights
+from backo.log import BACKOFFICE, get_logger
 
 from . import views
 from .errors import error_to_http_handler
@@ -27,6 +29,8 @@ from .openapi import record_built_routes
 
 #: A view: ``view(collection, **url_values) -> response``.
 View = Callable[..., Any]
+
+log = get_logger(BACKOFFICE)
 
 
 @dataclass(frozen=True)
@@ -123,3 +127,20 @@ def register(backoffice: Any, app: Flask, prefix: str = "", jwt_auth: Callable[[
     name = _safe_name(backoffice.name)
     app.add_url_rule(f"{base}/_meta", f"_meta_{name}", _bind(views.backoffice_meta_view, backoffice), methods=["GET"])
     app.add_url_rule(f"{base}/openapi", f"_openapi_{name}", _bind(views.openapi_view, backoffice), methods=["GET"])
+    warn_about_unenforced_rights(backoffice)
+
+
+def warn_about_unenforced_rights(backoffice: Any) -> None:
+    """Log one WARNING naming the served actions and selections whose rights are declared
+    but not enforced (0.2.1's default: they run for everyone), and the switch that enforces them."""
+    unenforced = unenforced_rights(backoffice)
+    if not unenforced:
+        return
+    log.warning(
+        'Backoffice "%s": the rights of %s are declared but not enforced (as in backo 0.2.1, '
+        "everyone may run them); enforce them with Backoffice(%r, enforce_rights=True), "
+        "or one by one with enforce_rights=True / enable_permissions()",
+        backoffice.name,
+        ", ".join(unenforced),
+        backoffice.name,
+    )

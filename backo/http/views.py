@@ -15,7 +15,7 @@ from stricto import Dict, FreeDict, SSyntaxError, StrictoError, String, STypeErr
 
 from backo.core.collection import ALL_SELECTION, BaseCollection
 from backo.core.files.file import File
-from backo.core.filters import append_path_to_filter
+from backo.core.filters import append_path_to_filter, with_operator_synonyms
 from backo.core.item import Item
 from backo.core.patch import parse_patch_operations
 from backo.core.transaction import transaction
@@ -200,7 +200,7 @@ def _body_filter(selection: str, body: Any) -> dict:
     match_filter: dict = {}
     for key, value in body.items():
         append_path_to_filter(match_filter, key, value)
-    return match_filter
+    return with_operator_synonyms(match_filter)
 
 
 @error_to_http_handler

@@ -209,7 +209,9 @@ def create_backoffice(data_dir: Path) -> Backoffice:
     """The "media_library" backoffice, storing everything under ``data_dir`` (folders created)."""
     for folder in ("books", "covers", "authors", "users"):
         (data_dir / folder).mkdir(parents=True, exist_ok=True)
-    backoffice = Backoffice("media_library")
+    # enforce_rights: the actions' can_see / can_execute and the selections' can_read are
+    # evaluated (0.2.1 evaluates them only after enable_permissions(), one by one)
+    backoffice = Backoffice("media_library", enforce_rights=True)
     backoffice.register_collection(books_collection(data_dir))
     backoffice.register_collection(authors_collection(data_dir))
     backoffice.register_collection(users_collection(data_dir))

@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from backo import Action, Backoffice, Int, Selection, String
+from backo import Action, Backoffice, Collection, DBMemoryConnector, Int, Selection, String
 
-from .conftest import serve
+from .conftest import serve, users_model
 
 BASE = "/myApp/users"
 
@@ -73,10 +73,35 @@ def test_failing_action_is_500_and_rolled_back(renaming: FlaskClient, bo: Backof
         ({"can_execute": lambda right, user: False}, 'RightsError("Action "guarded" forbidden")'),
     ],
 )
-def test_action_rights_are_403(bo: Backoffice, people: dict[str, str], rights: dict, message: str) -> None:
-    bo.users.register_action("guarded", Action({"new_name": String()}, rename, **rights))
+def test_action_rights_are_not_evaluated_by_default(
+    bo: Backoffice, people: dict[str, str], rights: dict, message: str
+) -> None:
+    """0.2.1: an action's permissions are disabled unless enabled, so the action runs."""
+    bo.users.register_action("guarded", Action({"new_name": String(), "times": Int()}, rename, **rights))
+    response = go(serve(bo), "guarded", people["bob"], {"new_name": "x"})
+    assert (response.status_code, response.text) == (200, "action done")
+    assert bo.users.get_by_id(people["bob"]).name == "x"
+
+
+@pytest.mark.parametrize(
+    ("rights", "message"),
+    [
+        ({"can_see": lambda right, user: user.name != "bob"}, 'RightsError("Action "guarded" not available")'),
+        ({"can_execute": lambda right, user: False}, 'RightsError("Action "guarded" forbidden")'),
+    ],
+)
+@pytest.mark.parametrize("switch", ["keyword", "enable_permissions", "backoffice"])
+def test_enforced_action_rights_are_403(rights: dict, message: str, switch: str) -> None:
+    bo = Backoffice("myApp", enforce_rights=switch == "backoffice")
+    bo.register_collection(Collection("users", users_model(), DBMemoryConnector()))
+    people = {"bob": bo.users.create({"name": "bob"})._id.get_value()}
+    action = Action({"new_name": String()}, rename, enforce_rights=switch == "keyword", **rights)
+    if switch == "enable_permissions":
+        action.enable_permissions()
+    bo.users.register_action("guarded", action)
     response = go(serve(bo), "guarded", people["bob"], {"new_name": "x"})
     assert (response.status_code, response.text) == (403, message)
+    assert bo.users.get_by_id(people["bob"]).name == "bob"
 
 
 def test_on_trig_without_kwargs_still_runs(bo: Backoffice, people: dict[str, str]) -> None:
@@ -136,8 +161,10 @@ def test_selection_errors(selecting: FlaskClient, bo: Backoffice) -> None:
     assert selecting.post(f"{BASE}/_selections/_all", data="x").status_code == 415
     assert selection(selecting, "_all", "_skip=-1").status_code == 400
     bo.users.register_selection("secret", Selection(can_read=lambda right, o: False))
-    forbidden = selection(selecting, "secret")
-    assert (forbidden.status_code, forbidden.text) == (403, 'RightsError("Execute secret selection is forbidden")')
+    assert selection(selecting, "secret").status_code == 200  # 0.2.1: not enforced unless enabled
+    bo.users.register_selection("closed", Selection(can_read=lambda right, o: False, enforce_rights=True))
+    forbidden = selection(selecting, "closed")
+    assert (forbidden.status_code, forbidden.text) == (403, 'RightsError("Execute closed selection is forbidden")')
 
 
 def test_facade_methods_serve_the_running_request(bo: Backoffice, people: dict[str, str]) -> None:

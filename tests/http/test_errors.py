@@ -117,7 +117,8 @@ def test_api_toolbox_and_openapi_modules() -> None:
 
     args = MultiDict([("toto", "miam"), ("titi.tutu", "23.2"), ("tata.$gt", "11"), ("_page", "3")])
     assert backo.api_toolbox.multidict_to_filter(args) == {"toto": "miam", "titi": {"tutu": 23.2}, "tata": ("$gt", 11)}
-    assert backo.api_toolbox.append_path_to_filter({}, "a.b", ["$re", "x"]) == {"a": {"b": ("$reg", "x")}}
+    # the operator as written, as 0.2.1 returns it ("$re" is matched as "$reg" by the routes)
+    assert backo.api_toolbox.append_path_to_filter({}, "a.b", ["$re", "x"]) == {"a": {"b": ("$re", "x")}}
     assert backo.openapi.JSON_PATCH_SCHEMA["title"] == "json-patch"
     assert backo.openapi.BACKO_META_SCHEMA["title"] == "backo-meta"
     assert backo.openapi.BACKO_FILTER_SCHEMA["description"] == "Filter for Backo selection."

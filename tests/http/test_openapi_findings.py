@@ -51,6 +51,21 @@ def test_finding_a_list_field_that_may_not_be_modified_refuses_a_put(right: obje
     assert backoffice.users.get_by_id(_id).roles.get_value() == []
 
 
+@pytest.mark.parametrize("right", [False, admin_only], ids=["literal-False", "callable"])
+def test_a_read_only_list_never_set_only_refuses_a_change(right: object) -> None:
+    """COMPAT 15: an unset list (stored without its key, as 0.2.1 does) is not a change."""
+    backoffice = Backoffice("myApp")
+    model = Item({"name": String(), "roles": List(String(), can_modify=right)})
+    backoffice.register_collection(Collection("users", model, DBMemoryConnector()))
+    client = serve(backoffice)
+    _id = backoffice.users.create({"name": "x"})._id.get_value()
+    assert client.put(f"/myApp/users/{_id}", json={"name": "y"}).status_code == 200
+    assert client.put(f"/myApp/users/{_id}", json={"name": "z", "roles": []}).status_code == 200
+    response = client.put(f"/myApp/users/{_id}", json={"roles": ["ADMIN"]})
+    assert (response.status_code, response.text) == (403, 'RightsError("$.roles: cannot modify value")')
+    assert backoffice.users.get_by_id(_id).name == "z"
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="stricto 0.2 checks regexp, min and max on None too (re.match(regexp, None), None < min); "

@@ -16,7 +16,7 @@ import socket
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from unittest import mock
 
@@ -25,7 +25,7 @@ from flask import Flask, request
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 import backo.db_mongo_connector
-from backo.error import NotFoundError
+from backo.error import DBError, NotFoundError
 from backo.storage.db import DBMemoryConnector, DBMongoConnector
 
 #: The environment variable naming a MongoDB server (with a database) to test against.
@@ -63,8 +63,27 @@ def mongo_connector(**kwargs: Any) -> Iterator[DBMongoConnector]:
     try:
         yield connector
     finally:
+        drop_even_if_closed(connector, lambda: DBMongoConnector(connection_string=url or MONGOMOCK_URL, **kwargs))
+
+
+def drop_even_if_closed(connector: DBMongoConnector, reopen: Callable[[], DBMongoConnector]) -> None:
+    """Drop ``connector``'s collection and close it, even if the test closed it already.
+
+    Real pymongo refuses a closed client (``InvalidOperation: Cannot use MongoClient after
+    close``, a DBError here; mongomock does not mind): the collection is then dropped
+    through a new connector from ``reopen``, so a real server is left clean.
+    """
+    try:
         connector.drop()
-        connector.close()
+    except DBError:
+        with mongo_client_class():
+            cleaner = reopen()
+        try:
+            cleaner.drop()
+        finally:
+            cleaner.close()
+        return
+    connector.close()
 
 
 # -- HTTP ---------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from bson import ObjectId
 
-from backo.error import DBError, NotFoundError
+from backo.error import DBError, InvalidObjectIdError, NotFoundError
 from backo.storage.db import DBConnector, DBMemoryConnector, DBYmlConnector
 
 DECIMAL_ID = r"\d{1,20}"  # DBConnector.generate_id: the upper 64 bits of a UUID4
@@ -46,6 +46,9 @@ class Backend:
     delete_unknown_is_false: bool = True
     #: drop() empties the store. False for DBRedirect: refused (DBError), as in 0.2.1.
     can_drop: bool = True
+    #: get_by_id()/delete_by_id() of an id the store cannot hold raise InvalidObjectIdError
+    #: (MongoDB: 0.2.1's DBError text, also a NotFoundError).
+    rejects_malformed_ids: bool = False
     #: An id this store could hold (but does not: nothing was created under it).
     unknown_id: Callable[[], str] = field(default=lambda: "7")
     #: The same id given as a non-string (connectors convert ids with str()).
@@ -63,6 +66,7 @@ BACKENDS: dict[str, Backend] = {
         created_ids=OBJECT_ID,
         unknown_id=lambda: str(ObjectId()),
         as_non_string=ObjectId,
+        rejects_malformed_ids=True,
     ),
     # DBRedirect to a served app with backo's routes; the remote assigns (decimal) ids.
     "rest": Backend(
@@ -182,7 +186,11 @@ def test_create_an_existing_id(db: DBConnector, backend: Backend) -> None:
     assert db.get_by_id(first)["name"] == "dave"
 
 
-def test_get_by_id_of_an_unknown_id_raises_notfounderror(db: DBConnector) -> None:
+def test_get_by_id_of_an_unknown_id_raises_notfounderror(db: DBConnector, backend: Backend) -> None:
+    if backend.rejects_malformed_ids:
+        with pytest.raises(InvalidObjectIdError, match=re.escape(".find_one()")):
+            db.get_by_id("nope")
+        return
     with pytest.raises(NotFoundError, match='_id "nope" not found'):
         db.get_by_id("nope")
 
@@ -255,7 +263,10 @@ def test_delete_by_id(db: DBConnector, backend: Backend) -> None:
 
 
 def test_delete_by_id_of_a_malformed_id(db: DBConnector, backend: Backend) -> None:
-    if backend.delete_unknown_is_false:
+    if backend.rejects_malformed_ids:
+        with pytest.raises(InvalidObjectIdError, match=re.escape(".delete_one()")):
+            db.delete_by_id("never")
+    elif backend.delete_unknown_is_false:
         assert db.delete_by_id("never") is False
     else:
         with pytest.raises(NotFoundError):

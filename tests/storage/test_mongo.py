@@ -21,7 +21,7 @@ from flask import Flask
 
 import backo.db_mongo_connector
 from backo import Backoffice, Collection, Int, Item, String
-from backo.error import DBError, NotFoundError
+from backo.error import DBError, InvalidObjectIdError, NotFoundError
 from backo.storage.db import DBMongoConnector
 from backo.storage.db.listing import matches
 from backo.storage.db.mongo import MONGO_DRIVER_ERRORS, _mongo_errors, to_mongo_filter
@@ -149,13 +149,34 @@ def test_mongo_assigns_the_ids(db: DBMongoConnector) -> None:
 
 
 @pytest.mark.parametrize("malformed", ["zzz", "", "12", "6b037f112e39d275bacbb1cZ", 12])
-def test_a_malformed_id_is_not_found(db: DBMongoConnector, malformed: Any) -> None:
+def test_a_malformed_id_is_a_dberror_as_in_0_2_1(db: DBMongoConnector, malformed: Any) -> None:
     db.create({"name": "dave"})
-    with pytest.raises(NotFoundError, match=f'_id "{malformed}" not found in collection "people"'):
+    with pytest.raises(DBError) as raised:
         db.get_by_id(malformed)
-    assert db.delete_by_id(malformed) is False
+    assert str(raised.value) == 'Exception("Mongo connection error while "people.find_one()"")'
+    with pytest.raises(DBError) as raised:
+        db.delete_by_id(malformed)
+    assert str(raised.value) == 'Exception("Mongo connection error while "people.delete_one()"")'
     with pytest.raises(DBError, match="is not a valid ObjectId"):
         db.save(malformed, {"name": "eve"})
+
+
+@pytest.mark.parametrize("malformed", ["zzz", "12", 12])
+def test_a_malformed_id_is_also_not_found(db: DBMongoConnector, malformed: Any) -> None:
+    """The error is a NotFoundError too (the HTTP layer answers 404, callers may catch it)."""
+    with pytest.raises(NotFoundError) as raised:
+        db.get_by_id(malformed)
+    assert isinstance(raised.value, InvalidObjectIdError)
+    with pytest.raises(NotFoundError):
+        db.delete_by_id(malformed)
+
+
+def test_a_valid_unknown_id_is_not_found(db: DBMongoConnector) -> None:
+    unknown = str(ObjectId())
+    with pytest.raises(NotFoundError, match=f'_id "{unknown}" not found in collection "people"') as raised:
+        db.get_by_id(unknown)
+    assert not isinstance(raised.value, DBError)
+    assert db.delete_by_id(unknown) is False
 
 
 def test_save_upserts(db: DBMongoConnector) -> None:
@@ -480,9 +501,11 @@ def test_rolling_back_a_delete_restores_the_item(bookstore: Backoffice) -> None:
 def test_http_get_of_a_malformed_id_is_a_404(bookstore: Backoffice) -> None:
     app = Flask(__name__)
     bookstore.build_routes(app)
-    response = app.test_client().get("/bookstore/books/not-an-object-id")
+    client = app.test_client()
+    response = client.get("/bookstore/books/not-an-object-id")
     assert response.status_code == 404
-    assert response.text == 'Exception("_id "not-an-object-id" not found in collection "books"")'
+    assert response.text == 'Exception("Mongo connection error while "books.find_one()"")'
+    assert client.delete("/bookstore/books/not-an-object-id").status_code == 404
 
 
 def test_the_tests_know_where_they_run() -> None:

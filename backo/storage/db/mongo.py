@@ -13,7 +13,9 @@ Differences from backo 0.2.1, all deliberate:
   deleted id, i.e. rolling a delete back, did nothing).
 * ``restriction`` is not handed to ``MongoClient`` (real pymongo refused it) and is
   combined with a None filter correctly.
-* A malformed id is a missing document (NotFoundError / False), not a DBError (HTTP 500).
+* A malformed id raises :class:`~backo.error.InvalidObjectIdError`: 0.2.1's ``DBError`` and
+  text (``Mongo connection error while "{coll}.find_one()"``), also a ``NotFoundError``, so
+  HTTP answers 404 rather than 0.2.1's 500.
 * ``select`` pushes backo's stricto match filters to MongoDB (see :func:`to_mongo_filter`),
   returns ``_id`` as a string, and accepts an empty sort object (migrations use one).
 * ``generate_id`` returns a fresh ObjectId string rather than the constant ``"666"``.
@@ -29,7 +31,7 @@ from bson import ObjectId
 from bson.errors import BSONError
 from pymongo.errors import PyMongoError
 
-from backo.error import DBError, NotFoundError
+from backo.error import DBError, InvalidObjectIdError, NotFoundError
 from backo.log import MONGO, get_logger
 from backo.options import parse_options
 
@@ -281,6 +283,16 @@ class DBMongoConnector(DBConnector):
         """The error translation around ``collection.<operation>()``."""
         return _mongo_errors('Mongo connection error while "{0}.{1}()"', self.collection_name, operation)
 
+    def _valid_object_id(self, _id: Any, operation: str) -> ObjectId:
+        """``_id`` as an ObjectId.
+
+        :raises InvalidObjectIdError: it cannot be one, with 0.2.1's text for ``operation``.
+        """
+        object_id = _object_id(_id)
+        if object_id is None:
+            raise InvalidObjectIdError('Mongo connection error while "{0}.{1}()"', self.collection_name, operation)
+        return object_id
+
     # -- the DBConnector contract --------------------------------------------------------
 
     def drop(self) -> None:
@@ -309,20 +321,16 @@ class DBMongoConnector(DBConnector):
 
     def get_by_id(self, _id: str) -> dict[str, Any]:
         """See :meth:`DBConnector.get_by_id`."""
-        object_id = _object_id(_id)
-        document = None
-        if object_id is not None:
-            with self._while("find_one"):
-                document = self.collection.find_one(self._restricted({"_id": object_id}))
+        object_id = self._valid_object_id(_id, "find_one")
+        with self._while("find_one"):
+            document = self.collection.find_one(self._restricted({"_id": object_id}))
         if document is None:
             raise NotFoundError('_id "{0}" not found in collection "{1}"', _id, self.collection_name)
         return _with_string_id(document)
 
     def delete_by_id(self, _id: str) -> bool:
         """See :meth:`DBConnector.delete_by_id`."""
-        object_id = _object_id(_id)
-        if object_id is None:
-            return False
+        object_id = self._valid_object_id(_id, "delete_one")
         with self._while("delete_one"):
             result = self.collection.delete_one(self._restricted({"_id": object_id}))
         return bool(result.deleted_count)
