@@ -101,3 +101,13 @@ def test_action_go_takes_0_2_1_parameter_names_and_an_items_id(store_factory: St
     assert books.get_by_id(emma._id).title.get_value() == "Emma (2nd)"
     with pytest.raises(TypeError, match="action name"):
         books.action_go(_id=emma._id)
+
+
+def test_yml_connector_path_under_its_0_2_1_name(tmp_path) -> None:
+    from backo import DBYmlConnector
+
+    folder = str(tmp_path / "books")
+    db = DBYmlConnector(path=folder)
+    assert db._path == folder == db.path
+    with pytest.raises(AttributeError):
+        db._path = "elsewhere"  # type: ignore[misc]
