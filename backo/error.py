@@ -10,6 +10,7 @@ contract (BEHAVIOR.md 11.1)::
     ├── NotFoundError       no stored item has this id                      (HTTP 404)
     │   └── InvalidObjectIdError (also a DBError) MongoDB: the id is no ObjectId (HTTP 404)
     ├── PathNotFoundError   a field path does not exist, or is not a File   (HTTP 400)
+    ├── FilterError         (also a TypeError) a filter's regex is refused  (HTTP 400)
     ├── BackoError          workflow errors, delete strategy refusals, loops (HTTP 500)
     ├── SessionError        no usable current user                          (HTTP 500)
     └── FileError           file content missing or unreadable              (HTTP 500)
@@ -58,6 +59,15 @@ class PathNotFoundError(_BackoException):
     """A field path does not exist in the item, or does not designate the expected type."""
 
 
+class FilterError(_BackoException, TypeError):
+    """A filter cannot run as written: a regular expression too long, or one the linear-time
+    engine (re2) cannot run (see :mod:`backo.storage.db.regex`).
+
+    Also a ``TypeError``, the class of the other bad filters (a selection filter that is not
+    a dict...), so the HTTP layer answers 400.
+    """
+
+
 class BackoError(_BackoException):
     """A workflow rule was broken: wrong item status, non-empty reference list, loop limit."""
 
@@ -75,6 +85,7 @@ __all__ = [
     "NotFoundError",
     "InvalidObjectIdError",
     "PathNotFoundError",
+    "FilterError",
     "BackoError",
     "SessionError",
     "FileError",

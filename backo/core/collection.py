@@ -10,6 +10,7 @@ from stricto import GenericType, Permissions, SRightError, SSyntaxError, String,
 from backo.log import COLLECTION, get_logger
 from backo.options import parse_options
 from backo.storage.db.base import DBConnector
+from backo.storage.db.regex import RE2, REGEX_ENGINES
 
 from .action import Action
 from .item import ITEM_OWN_HANDLERS, SYSTEM_FIELDS, Item
@@ -32,6 +33,8 @@ COLLECTION_OPTIONS: dict[str, Any] = {
     "can_delete|delete": _RIGHT,
     "can_create|create": _RIGHT,
     "refuse_filter": typing.Callable,
+    # the engine of the filters' regular expressions: "re2" (linear time) or "python" (trusted callers)
+    "regex_engine": {"type": str, "default": RE2},
 }
 
 #: The name of the selection every collection has: all its Items.
@@ -67,6 +70,11 @@ class BaseCollection:
 
     ``can_read``, ``can_create``, ``can_modify`` and ``can_delete`` are bools or
     ``f(right_name, item) -> bool``; anything but ``True`` refuses.
+
+    ``regex_engine`` runs the ``$reg``/``$re`` patterns of the filters the collection
+    matches: ``"re2"`` (the default: linear time; a pattern re2 cannot run is a 400) or
+    ``"python"`` (Python's ``re``, as in 0.2.1: only for callers trusted not to send a
+    catastrophic pattern). See :mod:`backo.core.regex_filters`.
     """
 
     name: str | None = None
@@ -80,6 +88,10 @@ class BaseCollection:
         self.db_handler = db_handler
         self.backoffice: Any = None
         self.refuse_filter = options["refuse_filter"]
+        if options["regex_engine"] not in REGEX_ENGINES:
+            raise SSyntaxError('Collection {0}: regex_engine must be "re2" or "python"', name)
+        #: what runs the ``$reg`` patterns of the filters it matches (see backo.core.regex_filters)
+        self.regex_engine: str = options["regex_engine"]
         self.migration = None
         self._permissions = Permissions(
             read=options["can_read"],

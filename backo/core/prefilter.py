@@ -5,7 +5,8 @@ collection. For conditions whose truth on the raw document implies nothing less 
 on the Item (plain String/Int/Float/Bool fields without ``transform`` or ``set``),
 documents that certainly fail are dropped first. It is a *necessary* condition only:
 every document it keeps is still matched by stricto on the Item, so results are
-exactly those of matching every Item.
+exactly those of matching every Item. ``$reg`` conditions count once compiled (see
+:mod:`backo.core.regex_filters`): they run on re2, never on Python's ``re``.
 """
 
 import operator
@@ -15,6 +16,7 @@ from typing import Any
 from stricto import Bool, Float, Int, String
 
 from backo.storage.db.listing import COMPARISONS
+from backo.storage.db.regex import CompiledRegex
 
 _PLAIN_TYPES = (String, Int, Float, Bool)
 _Condition = tuple[str, Callable[[Any, Any], bool], Any]
@@ -24,10 +26,17 @@ def _is_plain(field: Any) -> bool:
     return isinstance(field, _PLAIN_TYPES) and field._transform is None and field._auto_set is None
 
 
+def _regex_matches(value: Any, pattern: CompiledRegex) -> bool:
+    """stricto's ``$reg`` on a plain field: a str matched at its start; other values never match."""
+    return pattern.matches(value)
+
+
 def _condition(key: str, value: Any) -> _Condition | None:
     if isinstance(value, tuple):
         if len(value) == 2 and value[0] in COMPARISONS:
             return (key, COMPARISONS[value[0]], value[1])
+        if len(value) == 2 and value[0] == "$reg" and isinstance(value[1], CompiledRegex):
+            return (key, _regex_matches, value[1])
         return None
     if isinstance(value, (dict, list)):
         return None

@@ -14,6 +14,7 @@ from .addon import CollectionAddon
 from .enforcement import ENFORCE_RIGHTS, backoffice_enforces, declares, evaluate_right
 from .filters import merge_filters, resolve_filter
 from .prefilter import prefilter
+from .regex_filters import compile_for_collection
 
 log = get_logger(SELECT)
 
@@ -117,9 +118,13 @@ class Selection(CollectionAddon):
         (``page_size`` 0 means everything). Items are built only for the page: documents
         are matched on their stored values when the model is plain (see
         :mod:`backo.core.plain_model`). With ``for_client`` the rows of whole Items are
-        their JSON-ready dicts (what the routes send), else Items.
+        their JSON-ready dicts (what the routes send), else Items. Regular expressions
+        (``$reg``) run on the collection's engine, re2 unless it chose Python's ``re``
+        (see :mod:`backo.core.regex_filters`).
 
         :raises SRightError: the user may not run this selection.
+        :raises FilterError: a regular expression of the filter is refused (too long, or
+            re2 cannot run it), before any document is read.
         """
         if self.collection is None:
             raise SSyntaxError(
@@ -127,8 +132,8 @@ class Selection(CollectionAddon):
             )
         if not self.can_read():
             raise SRightError("Execute {0} selection is forbidden", self.name)
-        effective_filter = merge_filters(self.filter, match_filter)
         collection = self.collection
+        effective_filter = compile_for_collection(merge_filters(self.filter, match_filter), collection)
         db_filter = resolve_filter(self.db_filter) or None
         readable = collection.is_strictly_allowed_to("read") is True
         plain = collection.plain_model() if readable else None

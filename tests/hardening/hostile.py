@@ -237,7 +237,7 @@ def hostile_cases(ids: dict[str, str]) -> list[Case]:
         Case("filter-deep-key-operator", "GET", f"{BASE}?{DEEP_KEY}.$gt=1"),
         Case("filter-huge-value", "GET", f"{BASE}?name={LONG}", allowed=frozenset({200}), total=0),
         Case("filter-huge-number", "GET", f"{BASE}?age={NUMBER_100K_DIGITS}", allowed=frozenset({200}), total=0),
-        Case("filter-huge-regex", "GET", f"{BASE}?name.$reg={LONG}", allowed=frozenset({200}), total=0),
+        Case("filter-huge-regex", "GET", f"{BASE}?name.$reg={LONG}"),  # over 1,000 characters: 400 (issue 14)
         Case("filter-bad-regex", "GET", f"{BASE}?name.$reg=(", allowed=frozenset({200}), total=0),
         Case("filter-nul", "GET", f"{BASE}?name=%00", allowed=frozenset({200}), total=0),
         Case("page-not-an-int", "GET", f"{BASE}?_page=abc"),

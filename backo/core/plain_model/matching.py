@@ -1,10 +1,14 @@
-"""stricto's ``Item.match`` for plain models, as tests of encoded records."""
+"""stricto's ``Item.match`` for plain models, as tests of encoded records.
 
-import re
+``$reg`` runs on re2 in linear time, with ``re.match``'s meaning (see
+:mod:`backo.storage.db.regex`); selections hand patterns already compiled.
+"""
+
 from collections.abc import Callable
 from typing import Any
 
 from backo.storage.db.listing import COMPARISONS
+from backo.storage.db.regex import CompiledRegex, compile_regex
 
 from .specs import CHILDREN, KEY, KIND, RECORD, SCALAR, TYPE, Spec
 
@@ -16,13 +20,15 @@ def _never(record: dict) -> bool:
 
 
 def _regex_test(pattern: Any) -> Callable[[Any], bool]:
-    def test(value: Any) -> bool:
-        try:
-            return re.match(pattern, value) is not None
-        except Exception:  # noqa: BLE001 - stricto answers "no match" to any failure
-            return False
+    """A test of values for ``("$reg", pattern)``: a str pattern is compiled (re2) now.
 
-    return test
+    :raises FilterError: a str pattern is refused (too long, or re2 cannot run it).
+    """
+    if isinstance(pattern, str):
+        pattern = compile_regex(pattern)
+    if not isinstance(pattern, CompiledRegex):
+        return _never  # re.match(<not a pattern>, value) raises: stricto's "no match"
+    return pattern.matches
 
 
 def _comparison_test(compare: Callable[[Any, Any], Any], operand: Any) -> Callable[[Any], bool]:

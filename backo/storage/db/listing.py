@@ -9,15 +9,22 @@ JSON-like values::
     {"address": {"city": ("$reg", "^Par")}}
     ("$or", [{"name": "dave"}, {"name": "eve"}])
 
+Regular expressions (``$reg``, ``$re``) run on re2, in linear time (:mod:`.regex`): a
+pattern re2 cannot run, or longer than 1,000 characters, raises ``FilterError``.
+
 Everything here is a pure function: inputs are never mutated, and results may share
 nested values with the inputs (callers :func:`clone` what they hand out).
 """
 
 import operator
-import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, cast
+
+from backo.error import FilterError
+
+from .regex import REGEX_OPERATORS as REGEX_OPERATORS  # where mongo.py and 0.3 code import it
+from .regex import compile_filter, regex_matches
 
 #: A stricto match filter: a dict of field conditions, an ``("$op", operand)`` tuple, or None.
 MatchFilter = dict[str, Any] | tuple[str, Any] | None
@@ -30,7 +37,6 @@ COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
     "$lt": operator.lt,
     "$lte": operator.le,
 }
-REGEX_OPERATORS = frozenset({"$reg", "$re"})
 
 
 class _NoMatch(Exception):
@@ -44,8 +50,9 @@ def matches(document: dict[str, Any], match_filter: MatchFilter) -> bool:
     """Tell whether ``document`` satisfies the stricto match filter ``match_filter``.
 
     ``None`` and ``{}`` match every document. A filter that cannot apply (unknown
-    operator, ``$gt`` between a str and an int, ``$reg`` on an int...) does not match;
-    it never raises.
+    operator, ``$gt`` between a str and an int, ``$reg`` on an int...) does not match.
+
+    :raises FilterError: a regular expression is refused (see :mod:`.regex`).
     """
     if match_filter is None or (isinstance(match_filter, dict) and not match_filter):
         return True
@@ -56,6 +63,8 @@ def _matches(value: Any, condition: Any) -> bool:
     """Match one value against one condition, turning any failure into "no match"."""
     try:
         return _match_condition(value, condition)
+    except FilterError:  # a refused regular expression is the caller's error, never "no match"
+        raise
     except Exception:  # as in stricto: an error inside means "no match"
         return False
 
@@ -85,9 +94,9 @@ def _match_operator(value: Any, name: str, operand: Any) -> bool:
     if comparison is not None:
         return bool(comparison(value, operand))
     if name in REGEX_OPERATORS:
-        if not isinstance(value, str) or not isinstance(operand, str):
+        if not isinstance(value, str):
             raise _NoMatch(name)
-        return re.match(operand, value) is not None
+        return regex_matches(operand, value)  # re.match's meaning, on re2
     if name == "$contains":
         if not isinstance(value, list | tuple):
             raise _NoMatch(name)
@@ -278,7 +287,11 @@ def query_page(
     """Answer a ``DBConnector.select_page`` over ``documents``: the page, and how many match.
 
     The documents are not copied: stores clone the page they hand out, nothing more.
+
+    :raises FilterError: a regular expression is refused (see :mod:`.regex`), even when
+        no document is there to match.
     """
+    select_filter = compile_filter(select_filter)  # every pattern checked and compiled once
     if select_filter is None or (isinstance(select_filter, dict) and not select_filter):
         selected = documents if isinstance(documents, list) else list(documents)
     else:

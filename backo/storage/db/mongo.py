@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import bson
 from bson import ObjectId
 from bson.errors import BSONError
 from pymongo.errors import PyMongoError
@@ -39,6 +40,7 @@ from .base import DBConnector
 
 # The stricto operator vocabulary of the embedded stores, shared so both sides agree.
 from .listing import COMPARISONS, REGEX_OPERATORS, MatchFilter, is_operator
+from .regex import CompiledRegex, compile_regex
 
 _log = get_logger(MONGO)
 
@@ -57,9 +59,16 @@ _PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@/]*@")
 
 @contextlib.contextmanager
 def _mongo_errors(message_format: str, *args: object) -> Iterator[None]:
-    """Turn a driver error raised inside into ``DBError(message_format, *args)``."""
+    """Turn a driver error raised inside into ``DBError(message_format, *args)``.
+
+    A string BSON cannot encode (a lone surrogate such as ``"\\ud800"``, in a document or
+    a filter: bson raises ``UnicodeEncodeError`` before anything is sent) gets that
+    reason appended, since "connection error" alone would send one looking at the network.
+    """
     try:
         yield
+    except UnicodeEncodeError as exc:
+        raise DBError("{0}: a string is not text ({1})", message_format.format(*args), str(exc)) from exc
     except MONGO_DRIVER_ERRORS as exc:
         raise DBError(message_format, *args) from exc
 
@@ -91,7 +100,11 @@ def to_mongo_filter(select_filter: Any) -> dict[str, Any]:
     * ``("$gt", 3)`` -> ``{"$gt": 3}`` (also ``$eq $ne $gte $lt $lte``); a field a
       stricto filter names must exist, so ``$ne``/``None`` tests add ``$exists``;
     * ``("$reg", p)`` / ``("$re", p)`` -> ``{"$regex": "^(?:p)"}`` (``re.match`` anchors
-      at the start);
+      at the start), run by the server's engine; ``p`` must first pass the rule of every
+      store (at most 1,000 characters, and re2 able to run it: ``FilterError`` otherwise,
+      see :mod:`.regex`), so that a filter refused in memory is refused here too. A native
+      MongoDB query (``{"name": {"$regex": ...}}``) is the application's own and passes
+      unchanged;
     * ``("$contains", c)`` -> ``{"$elemMatch": ...}``; ``$and``/``$or`` -> lists of
       clauses; ``("$not", c)`` -> ``$nor`` (the field must exist);
     * an ``_id`` compared with an ObjectId string is compared with the ObjectId.
@@ -173,12 +186,15 @@ class _Translation:
         if name in COMPARISONS:
             return {name: _bson_value(path, operand)}
         if name in REGEX_OPERATORS:
+            if isinstance(operand, CompiledRegex):
+                operand = operand.pattern
             if not isinstance(operand, str):
                 raise self.fail(f"{name} needs a string")
             try:
                 re.compile(operand)
             except re.error as exc:
                 raise self.fail(f"invalid regular expression {operand!r}") from exc
+            compile_regex(operand)  # the bound and re2's check, as on every store (FilterError)
             return {"$regex": f"^(?:{operand})"}
         if name == "$contains":
             return {"$elemMatch": self.element(operand)}
@@ -211,6 +227,23 @@ def _all_of(clauses: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 # -- the connector ------------------------------------------------------------------------
+
+
+def _refuse_unencodable_strings(document: dict[str, Any]) -> None:
+    """Raise the ``UnicodeEncodeError`` BSON raises for ``document`` (a lone surrogate), before
+    a driver call that might apply part of it.
+
+    pymongo encodes a whole command before sending it, but mongomock's ``replace_one``
+    empties the stored document and then fails: the old document was lost. Other
+    complaints of the default encoder (types a custom codec registry handles) are left
+    to the driver and its codec options.
+    """
+    try:
+        bson.encode(document)
+    except UnicodeEncodeError:
+        raise
+    except (BSONError, TypeError, ValueError, OverflowError):
+        pass
 
 
 def _client_class() -> Any:
@@ -312,12 +345,15 @@ class DBMongoConnector(DBConnector):
         return str(inserted.inserted_id)
 
     def save(self, _id: str, o: dict[str, Any]) -> None:
-        """Replace (or insert: upsert) the document ``_id``; DBError if ``_id`` is no ObjectId."""
+        """Replace (or insert: upsert) the document ``_id``; DBError if ``_id`` is no ObjectId,
+        or if a string of ``o`` cannot be encoded (the stored document is then untouched)."""
         object_id = _object_id(_id)
         if object_id is None:
             raise DBError('_id "{0}" is not a valid ObjectId (collection "{1}")', _id, self.collection_name)
+        document = {**o, "_id": object_id}
         with self._while("replace_one"):
-            self.collection.replace_one({"_id": object_id}, {**o, "_id": object_id}, upsert=True)
+            _refuse_unencodable_strings(document)
+            self.collection.replace_one({"_id": object_id}, document, upsert=True)
 
     def get_by_id(self, _id: str) -> dict[str, Any]:
         """See :meth:`DBConnector.get_by_id`."""
