@@ -5,7 +5,9 @@
 starting with ``_`` are parameters, every other key is a filter (grammar in
 :func:`backo.core.filters.multidict_to_filter`). A filter key may nest at most
 :data:`MAX_FILTER_DEPTH` levels (``a.b.c``): a thousand dotted parts made the filter
-builder recurse past Python's limit (a 500); they are now a 400.
+builder recurse past Python's limit (a 500); they are now a 400. A parameter whose name
+or value UTF-8 cannot encode (a lone surrogate) is a 400 naming it
+(:func:`check_encodable_args`).
 """
 
 from collections.abc import Iterable
@@ -15,6 +17,8 @@ from typing import Any
 from werkzeug.exceptions import BadRequest
 
 from backo.core.filters import MultiDictLike, multidict_to_filter, with_operator_synonyms
+
+from .request import unencodable_character
 
 #: Items per page when ``_page`` is not given; ``_page=0`` means all of them.
 DEFAULT_PAGE_SIZE = 10
@@ -28,6 +32,7 @@ __all__ = [
     "DEFAULT_VIEW",
     "MAX_FILTER_DEPTH",
     "ListQuery",
+    "check_encodable_args",
     "multidict_to_filter",
     "parse_filter",
     "parse_list_query",
@@ -48,11 +53,37 @@ class ListQuery:
     view: str
 
 
+def check_encodable_args(args: MultiDictLike, names: Iterable[str] | None = None) -> None:
+    """Refuse the query parameters ``names`` (default: all) if a name or a value cannot be
+    encoded in UTF-8 (a lone surrogate), before they reach the store or an error message.
+
+    werkzeug decodes a query string from the wire so that it holds none (invalid bytes
+    stay percent-encoded); parameters built by code (a view called with its own request
+    values) may.
+
+    :raises BadRequest: 400, ``Query parameter "name": the value cannot be encoded...``.
+    """
+    for name in args.keys() if names is None else names:
+        character = unencodable_character(name) if isinstance(name, str) else None
+        if character is not None:
+            raise BadRequest(
+                f"Query string: a parameter name cannot be encoded in UTF-8 (it holds the lone surrogate {character})"
+            )
+        for value in args.getlist(name):
+            character = unencodable_character(value) if isinstance(value, str) else None
+            if character is not None:
+                raise BadRequest(
+                    f'Query parameter "{name}": the value cannot be encoded in UTF-8 '
+                    f"(it holds the lone surrogate {character})"
+                )
+
+
 def non_negative_int(args: MultiDictLike, name: str, default: int) -> int:
     """The integer query parameter ``name``, or ``default`` when absent.
 
     :raises BadRequest: 400 naming the parameter when it is not an integer >= 0.
     """
+    check_encodable_args(args, [name])
     values = list(args.getlist(name))
     if not values:
         return default
@@ -83,14 +114,20 @@ def parse_filter(args: MultiDictLike) -> dict[str, Any]:
     Operators are spelled as stricto knows them: ``name.$re=^D`` matches as ``name.$reg=^D``
     (:func:`with_operator_synonyms`), while :func:`multidict_to_filter` itself keeps ``$re``.
 
-    :raises BadRequest: 400 naming the key when it has more than :data:`MAX_FILTER_DEPTH` dotted parts.
+    :raises BadRequest: 400 naming the key when it has more than :data:`MAX_FILTER_DEPTH` dotted
+        parts, or when a parameter cannot be encoded (:func:`check_encodable_args`).
     """
+    check_encodable_args(args)
     check_filter_keys(key for key in args.keys() if not key.startswith("_"))
     return with_operator_synonyms(multidict_to_filter(args))
 
 
 def view_name(args: MultiDictLike) -> str:
-    """The ``_view`` parameter (default ``client``)."""
+    """The ``_view`` parameter (default ``client``).
+
+    :raises BadRequest: it cannot be encoded (:func:`check_encodable_args`).
+    """
+    check_encodable_args(args, ["_view"])
     values = list(args.getlist("_view"))
     return values[0] if values else DEFAULT_VIEW
 
@@ -98,8 +135,8 @@ def view_name(args: MultiDictLike) -> str:
 def parse_list_query(args: MultiDictLike) -> ListQuery:
     """Read filter, ``_page``, ``_skip`` and ``_view`` from a query string.
 
-    :raises BadRequest: ``_page`` or ``_skip`` is not a non-negative integer, or a
-        filter key nests too deeply.
+    :raises BadRequest: ``_page`` or ``_skip`` is not a non-negative integer, a filter
+        key nests too deeply, or a parameter cannot be encoded.
     """
     return ListQuery(
         filter=parse_filter(args),

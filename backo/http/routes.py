@@ -9,6 +9,10 @@ URLs: ``/{prefix}/{backoffice}/{collection}/...`` with clean single slashes (``"
 named ``{backoffice}_{collection}``, so several backoffices can share an application; the
 optional ``jwt_auth`` hook runs before each of its routes. ``GET {base}/_meta`` and
 ``GET {base}/openapi`` are application routes, not behind ``jwt_auth``.
+
+:func:`register` also gives the application a body limit when it has none: Flask's
+``MAX_CONTENT_LENGTH`` becomes :data:`~backo.http.request.DEFAULT_MAX_CONTENT_LENGTH`
+(16 MiB) if it is unset (None); a value the application set, larger or smaller, is kept.
 """
 
 import functools
@@ -26,6 +30,7 @@ from backo.log import BACKOFFICE, get_logger
 from . import views
 from .errors import error_to_http_handler
 from .openapi import record_built_routes
+from .request import DEFAULT_MAX_CONTENT_LENGTH
 
 #: A view: ``view(collection, **url_values) -> response``.
 View = Callable[..., Any]
@@ -117,8 +122,16 @@ def collection_blueprint(
 def register(backoffice: Any, app: Flask, prefix: str = "", jwt_auth: Callable[[], Any] | None = None) -> None:
     """Add the routes of every collection of ``backoffice`` (in registration order) to ``app``.
 
+    Sets ``app.config["MAX_CONTENT_LENGTH"]`` to :data:`DEFAULT_MAX_CONTENT_LENGTH` when the
+    application left it unset (None): without a limit, Flask reads any body into memory
+    (a 60 MiB JSON body was read and stored). Bodies over the limit answer 413, also when
+    sent chunked. To allow more, set the value before (or after) ``build_routes``; to lift
+    the limit, set it back to None after ``build_routes``.
+
     :raises ValueError: (Flask) the backoffice's routes are already on ``app``.
     """
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = DEFAULT_MAX_CONTENT_LENGTH
     base = base_path(prefix, backoffice.name)
     for collection in backoffice.collections.values():
         blueprint, specs = collection_blueprint(backoffice.name, collection, f"{base}/{collection.name}", jwt_auth)

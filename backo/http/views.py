@@ -4,7 +4,10 @@ Every view takes the collection (or backoffice) it serves first, then the URL va
 and answers errors itself through :func:`error_to_http_handler`, so the façade methods
 (``Collection.do_selection``, ``action_go``...) can call them directly. Every write runs
 in one transaction (:func:`backo.core.transaction.transaction`): if anything fails, what
-was written is undone before the error is answered.
+was written is undone before the error is answered. Input is refused before that: a body
+or a query parameter holding a string UTF-8 cannot encode (a lone surrogate) is a 400
+naming the field (:func:`backo.http.request.check_encodable`,
+:func:`backo.http.query.check_encodable_args`).
 """
 
 import copy
@@ -35,9 +38,13 @@ def _load(collection: BaseCollection, _id: str, transaction_id: int | None = Non
     return item
 
 
-def _item_response(item: Item) -> Response:
-    """The Item in the ``_view`` of the request (``null`` when the view keeps nothing)."""
-    return json_response(item.view(view_name(request.args)))
+def _item_response(item: Item, view: str | None = None) -> Response:
+    """The Item in ``view`` (default: the ``_view`` of the request; ``null`` when the view keeps nothing).
+
+    Write views read ``view`` before writing: a ``_view`` refused then (400) is refused
+    before anything is written, not after.
+    """
+    return json_response(item.view(view_name(request.args) if view is None else view))
 
 
 def _require_dict(body: Any) -> dict:
@@ -65,7 +72,7 @@ def create_view(collection: BaseCollection) -> Response:
         if document is not None:
             return json_response(document)
         item = collection.create(body, transaction_id=transaction_id)
-    return _item_response(item)
+    return _item_response(item, view)
 
 
 @error_to_http_handler
@@ -81,26 +88,28 @@ def get_view(collection: BaseCollection, _id: str) -> Response:
 def put_view(collection: BaseCollection, _id: str) -> Response:
     """``PUT /{c}/<_id>``: merge the body into the stored Item (partial, deep) and save."""
     body = request_body()
+    view = view_name(request.args)
     with transaction(collection.backoffice) as transaction_id:
-        document = collection.update_without_item(_id, body, view_name(request.args), transaction_id)
+        document = collection.update_without_item(_id, body, view, transaction_id)
         if document is not None:
             return json_response(document)
         item = _load(collection, _id, transaction_id)
         item.set(body)
         item.save(transaction_id=transaction_id)
-    return _item_response(item)
+    return _item_response(item, view)
 
 
 @error_to_http_handler
 def patch_view(collection: BaseCollection, _id: str) -> Response:
     """``PATCH /{c}/<_id>``: apply one operation or a list of them, then save once."""
     patches = parse_patch_operations(request_body())
+    view = view_name(request.args)
     with transaction(collection.backoffice) as transaction_id:
         item = _load(collection, _id, transaction_id)
         for patch in patches:
             patch.apply_to(item)
         item.save(transaction_id=transaction_id)
-    return _item_response(item)
+    return _item_response(item, view)
 
 
 @error_to_http_handler

@@ -100,7 +100,7 @@ def test_an_oversized_body_is_a_413_with_its_message(hostile: Hostile) -> None:
 
 
 def test_without_max_content_length_any_body_size_is_read(tmp_path: Path) -> None:
-    """No limit unless the application sets one (see the 413 proposal in tests/hardening/README.md)."""
+    """Without a limit of the application's, backo's default (16 MiB) applies: a 2 MiB body is read."""
     from .hostile import build_hostile_app
 
     app, _, _ = build_hostile_app(tmp_path, body_limit=None)

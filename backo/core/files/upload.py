@@ -50,14 +50,24 @@ class BytesUpload:
 def decode_text_content(value: str) -> bytes:
     """The bytes a str stands for: ``"base64:<data>"`` decoded, any other text in UTF-8.
 
-    :raises STypeError: ``"base64:..."`` whose data is not valid base64.
+    :raises STypeError: ``"base64:..."`` whose data is not valid base64, or text UTF-8
+        cannot encode (a lone surrogate such as ``"\\ud800"``: it used to escape as a
+        ``UnicodeEncodeError``, a 500 over HTTP).
     """
     if not value.startswith(BASE64_PREFIX):
-        return value.encode("utf-8")
+        try:
+            return value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            character = f"\\u{ord(value[exc.start]):04x}"
+            raise STypeError(
+                "The text content cannot be encoded in UTF-8 (it holds the lone surrogate {character})",
+                character=character,
+            ) from exc
     try:
         return base64.b64decode(value[len(BASE64_PREFIX) :].encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError) as exc:
         shown = value if len(value) <= _SHOWN_CHARACTERS else f"{value[:_SHOWN_CHARACTERS]}..."
+        shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate as \ud800
         raise STypeError('"{value}" is not a valide base64 encoded string', value=shown) from exc
 
 

@@ -182,6 +182,11 @@ class DBYmlConnector(HeldDocumentsConnector):
         """0.2.1's name of :attr:`path` (read-only)."""
         return self.path
 
+    @property
+    def storage_location(self) -> tuple[int, int]:
+        """The folder's (device, inode), from its lock: equal for every spelling of one folder."""
+        return self._folder_lock.key
+
     def drop(self) -> None:
         """Remove every ``*.yml`` file of the folder; other files stay."""
         with _yaml_errors('Error while drop in path "{0}"', self.path):
@@ -284,12 +289,25 @@ class DBYmlConnector(HeldDocumentsConnector):
 
         Not ``tempfile.mkstemp``: it creates files readable by their owner only, while
         documents get the usual ``0o666 & ~umask`` permissions, as in 0.2.1.
+
+        :raises DBError: a string of ``document`` (a value or a key) cannot be encoded in
+            UTF-8, a lone surrogate such as ``"\\ud800"`` (libyaml's encoder refuses it with
+            ``UnicodeEncodeError``); the temporary file is removed, the document's file
+            is untouched.
         """
         temporary = self._file_path(f"{_TEMP_PREFIX}{uuid.uuid4().hex}{_TEMP_SUFFIX}")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-                _write_yaml(document, stream)
+                try:
+                    _write_yaml(document, stream)
+                except UnicodeEncodeError as exc:
+                    raise DBError(
+                        'Cannot write _id "{0}" in path "{1}": a string is not text ({2})',
+                        document.get("_id"),
+                        self.path,
+                        str(exc),
+                    ) from exc
                 stream.flush()
                 os.fsync(stream.fileno())
                 signature = _signature(os.fstat(stream.fileno()))
