@@ -1,12 +1,19 @@
 """Logging for backo: ``log_system``, ``Logger``, ``LogLevel``, ``stack``.
 
-backo writes through standard :mod:`logging` loggers with documented names
-(:data:`LOGGER_NAMES`). ``log_system`` keeps track of them so that one call can attach a
-handler to all of them, or change all their levels::
+backo logs as the Python logging HOWTO asks of a library ("Configuring Logging for a
+Library"): its loggers live under one parent, ``backo`` (``backo.http``, ``backo.ref``,
+``backo.yml``...), which carries a :class:`logging.NullHandler` and nothing else, and
+backo sets **no level** on any of them. The application's own logging configuration
+decides what is shown: an app configured for WARNING sees no backo INFO line.
+
+``log_system`` keeps track of the loggers under their documented short names
+(:data:`LOGGER_NAMES`: ``"http"`` is the logger ``backo.http``), so that one call can
+attach a handler to all of them, or set all their levels (the only way backo's levels
+change is that the application asks)::
 
     from backo import log_system, LogLevel
     log_system.add_handler(log_system.set_streamhandler())
-    log_system.setLevel(LogLevel.INFO)
+    log_system.setLevel(LogLevel.DEBUG)  # backo talkative, for debugging
 
 This module imports nothing else from backo.
 """
@@ -14,10 +21,11 @@ This module imports nothing else from backo.
 import inspect
 import logging
 import logging.handlers
+import os
 import sys
 from typing import IO, Any
 
-# The documented logger names, with the level each gets when backo first creates it.
+# The documented (short) logger names; each is the logger ``backo.<name>``.
 BACKOFFICE = "backoffice"
 COLLECTION = "collection"
 ITEM = "Item"
@@ -54,24 +62,70 @@ class LogLevel:
         return value if isinstance(value, int) else 0
 
 
-#: The level of each named logger once backo has created it (BEHAVIOR.md 15.3).
-LOGGER_NAMES: dict[str, int] = {
-    BACKOFFICE: LogLevel.INFO,
-    COLLECTION: LogLevel.INFO,
-    ITEM: LogLevel.ERROR,
-    REF: LogLevel.DEBUG,
-    TRANSACTION: LogLevel.ERROR,
-    YML: LogLevel.ERROR,
-    MONGO: LogLevel.INFO,
-    SELECT: LogLevel.INFO,
-    MIGRATION: LogLevel.ERROR,
-    ACTION: LogLevel.ERROR,
-    HTTP: LogLevel.ERROR,
-    LOOP: LogLevel.INFO,
-    FILE: LogLevel.INFO,
-    DB_REDIRECT: LogLevel.ERROR,
-    DB_RESTFULL: LogLevel.DEBUG,
+#: The parent of every backo logger; it carries a NullHandler and no level.
+ROOT = "backo"
+
+#: Each documented short name and the logger it stands for (``"http"`` -> ``"backo.http"``).
+#: 0.2.1 used the short names themselves as global logger names; ``log_system`` still
+#: answers to them (``log_system.get_or_create_logger("http")``, ``log_system.loggers["http"]``).
+LOGGER_NAMES: dict[str, str] = {
+    name: f"{ROOT}.{name}"
+    for name in (
+        BACKOFFICE,
+        COLLECTION,
+        ITEM,
+        REF,
+        TRANSACTION,
+        YML,
+        MONGO,
+        SELECT,
+        MIGRATION,
+        ACTION,
+        HTTP,
+        LOOP,
+        FILE,
+        DB_REDIRECT,
+        DB_RESTFULL,
+    )
 }
+
+_root_logger = logging.getLogger(ROOT)
+if not any(isinstance(handler, logging.NullHandler) for handler in _root_logger.handlers):
+    # The HOWTO's advice: records of an unconfigured app go nowhere (no "last resort" output).
+    _root_logger.addHandler(logging.NullHandler())
+
+
+def qualified_name(name: str) -> str:
+    """The :mod:`logging` name of the logger ``name``: ``backo.<name>`` for a documented
+    name (:data:`LOGGER_NAMES`), ``name`` itself for any other (an application's own)."""
+    return LOGGER_NAMES.get(name, name)
+
+
+def _short_name(name: str) -> str:
+    """The registry key of ``name``: ``"backo.http"`` is registered as ``"http"``."""
+    prefix = f"{ROOT}."
+    if name.startswith(prefix) and name[len(prefix) :] in LOGGER_NAMES:
+        return name[len(prefix) :]
+    return name
+
+
+#: NO_COLOR (https://no-color.org): when set to a non-empty value, no ANSI colours.
+NO_COLOR_VARIABLE = "NO_COLOR"
+
+
+def wants_colour(stream: Any) -> bool:
+    """Whether a handler writing to ``stream`` should colour its lines: only when the
+    stream is a terminal and the ``NO_COLOR`` environment variable is unset or empty."""
+    if os.environ.get(NO_COLOR_VARIABLE):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    if not callable(isatty):
+        return False
+    try:
+        return bool(isatty())
+    except (ValueError, OSError):  # a closed or detached stream
+        return False
+
 
 _DEBUG_FORMAT = '%(levelname)s-%(name)s- "%(pathname)s", line %(lineno)d : %(message)s'
 _PLAIN_FORMATS = {
@@ -119,6 +173,12 @@ class _LastMessageMemoryHandler(logging.handlers.MemoryHandler):
 class Logger:
     """The registry of backo's loggers and of the handlers shared by all of them.
 
+    Loggers are registered under their short name (``"http"``); a documented name
+    stands for the logger ``backo.<name>`` (see :data:`LOGGER_NAMES`), any other name
+    for the :mod:`logging` logger of that name. backo registers its own loggers without
+    a level; levels change only through this registry's methods, or the application's
+    own :mod:`logging` configuration.
+
     Example::
 
         log = log_system.get_or_create_logger("custom", LogLevel.DEBUG)
@@ -126,35 +186,52 @@ class Logger:
     """
 
     def __init__(self) -> None:
-        #: name -> logging.Logger, for every logger created through this registry
+        #: short name -> logging.Logger, for every logger created through this registry
         self.loggers: dict[str, logging.Logger] = {}
         #: handlers attached to every logger, present and future
         self.handlers_for_all: list[logging.Handler] = []
+        #: the level of the last :meth:`setLevel`, given to loggers registered later too
+        self.level_for_all: int | None = None
+
+    def _register(self, name: str) -> logging.Logger:
+        """The logger ``name``, registered on first use with the shared handlers (and the
+        level of :meth:`setLevel`, if it was called); backo itself sets no level."""
+        key = _short_name(name)
+        logger = self.loggers.get(key)
+        if logger is None:
+            logger = logging.getLogger(qualified_name(key))
+            self.loggers[key] = logger
+            for handler in self.handlers_for_all:
+                logger.addHandler(handler)
+            if self.level_for_all is not None:
+                logger.setLevel(self.level_for_all)
+            logger.get_last_message = lambda: _last_message_of(logger)  # type: ignore[attr-defined]
+        return logger
 
     def get_or_create_logger(self, name: str, level: int = LogLevel.ERROR) -> logging.Logger:
         """Return the logger ``name``, registering it on first use; set its level to ``level``.
 
-        The returned logger has a ``get_last_message()`` method that asks its first handler
-        able to answer (see :meth:`set_memoryhandler`).
+        A documented name (``"http"``, ``"ref"``...) gives backo's logger ``backo.<name>``;
+        any other name the :mod:`logging` logger of that name. As in 0.2.1 the level is
+        set on every call (this is the application asking). The returned logger has a
+        ``get_last_message()`` method that asks its first handler able to answer (see
+        :meth:`set_memoryhandler`).
         """
-        logger = logging.getLogger(name)
-        if name not in self.loggers:
-            self.loggers[name] = logger
-            for handler in self.handlers_for_all:
-                logger.addHandler(handler)
-            logger.get_last_message = lambda: _last_message_of(logger)  # type: ignore[attr-defined]
+        logger = self._register(name)
         logger.setLevel(level)
         return logger
 
     def setLevel(self, level: int) -> None:  # noqa: N802 - documented name
-        """Set the level of every registered logger."""
+        """Set the level of every registered logger, present and future (backo registers
+        some of its loggers on first use, e.g. ``mongo`` when the MongoDB store is imported)."""
+        self.level_for_all = level
         for logger in self.loggers.values():
             logger.setLevel(level)
 
     def add_handler(self, handler: logging.Handler, name: str = "all") -> None:
         """Attach ``handler`` to the logger ``name``, or with ``"all"`` to every logger."""
         if name != "all":
-            logger = self.loggers.get(name)
+            logger = self.loggers.get(_short_name(name))
             if logger is not None:
                 logger.addHandler(handler)
             return
@@ -163,12 +240,17 @@ class Logger:
             logger.addHandler(handler)
 
     def set_streamhandler(
-        self, stream: IO[str] = sys.stderr, loglevel: int = LogLevel.DEBUG
+        self, stream: IO[str] = sys.stderr, loglevel: int = LogLevel.DEBUG, colored: bool | None = None
     ) -> logging.Handler:
-        """Return a coloured StreamHandler on ``stream``."""
+        """Return a StreamHandler on ``stream`` with backo's formats.
+
+        Its lines are coloured (ANSI sequences) only when ``stream`` is a terminal and
+        the ``NO_COLOR`` environment variable is unset or empty (see :func:`wants_colour`);
+        ``colored=True`` or ``False`` decides instead.
+        """
         handler = logging.StreamHandler(stream)
         handler.setLevel(loglevel)
-        handler.setFormatter(MyFormatter(colored=True))
+        handler.setFormatter(MyFormatter(colored=wants_colour(stream) if colored is None else colored))
         return handler
 
     def set_filehandler(self, filename: str, loglevel: int = LogLevel.DEBUG) -> logging.Handler:
@@ -198,11 +280,9 @@ log_system = Logger()
 
 
 def get_logger(name: str) -> logging.Logger:
-    """Return backo's logger ``name`` with its documented initial level (for backo modules)."""
-    existing = log_system.loggers.get(name)
-    if existing is not None:
-        return existing
-    return log_system.get_or_create_logger(name, LOGGER_NAMES.get(name, LogLevel.ERROR))
+    """Return backo's logger ``name`` (``backo.<name>``), registered in ``log_system``, for
+    backo modules. No level is set: the application's configuration decides."""
+    return log_system._register(name)
 
 
 def stack(level: int = 10) -> str:
@@ -218,4 +298,4 @@ def stack(level: int = 10) -> str:
     return "".join(lines)
 
 
-__all__ = ["Logger", "LogLevel", "log_system", "stack", "MyFormatter", "get_logger"]
+__all__ = ["Logger", "LogLevel", "log_system", "stack", "MyFormatter", "get_logger", "wants_colour"]

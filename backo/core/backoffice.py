@@ -80,12 +80,44 @@ class BaseBackoffice:
     def register_collection(self, coll: BaseCollection) -> None:
         """Add ``coll`` to this backoffice.
 
+        When ``coll``'s store keeps its documents where a collection already registered in
+        this backoffice keeps its own (equal :attr:`DBConnector.storage_location`, e.g. two
+        YAML stores on one folder), one WARNING on the ``backoffice`` logger names them:
+        each will list, read and overwrite the other's documents (as in 0.2.1, which said
+        nothing). The registration goes on unchanged.
+
         :raises SSyntaxError: a collection of that name is already registered.
         """
         if coll.name in self.collections:
             raise SSyntaxError('Backoffice register_collection : collection "{0}" already registered', coll.name)
+        self._warn_of_a_shared_location(coll)
         self.collections[coll.name] = coll
         coll.attach_to(self)
+
+    def _warn_of_a_shared_location(self, coll: BaseCollection) -> None:
+        """Log one WARNING if ``coll`` keeps its documents where registered collections do."""
+        location = getattr(coll.db_handler, "storage_location", None)
+        if location is None:
+            return
+        sharing = [
+            name
+            for name, other in self.collections.items()
+            if getattr(other.db_handler, "storage_location", None) == location
+        ]
+        if not sharing:
+            return
+        place = getattr(coll.db_handler, "path", None)
+        where = f'the folder "{place}"' if isinstance(place, str) else f"the store location {location!r}"
+        others = ", ".join(f'"{name}"' for name in sharing)
+        others = f"collection {others} does" if len(sharing) == 1 else f"collections {others} do"
+        log.warning(
+            'Backoffice "%s": collection "%s" keeps its documents in %s, as %s: '
+            "each lists, reads and can overwrite the other's documents. Give each collection its own store.",
+            self.name,
+            coll.name,
+            where,
+            others,
+        )
 
     add_collection = register_collection
 

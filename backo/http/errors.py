@@ -4,10 +4,15 @@ Error bodies are the error's rendering (``str(e)``, e.g. ``TypeError("$.name: Mu
 string (value="12")")``) sent as plain text; werkzeug's HTTP exceptions raised while
 parsing a request (bad JSON, bad ``_page``, unsupported content type) keep their own
 status and send their description. Anything not in the table is a 500 whose body is
-``str(e)``: the traceback goes to the ``http`` logger, never to the client.
+``str(e)``: the traceback goes to the ``http`` logger (``backo.http``), never to the client.
+
+Logging follows the status: a server error (5xx) is an ERROR with its traceback; a
+client error (4xx) is the client's business, not the operator's: INFO (DEBUG for a
+missing id or path), so that an application logging at WARNING sees only its own faults.
 """
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -43,7 +48,7 @@ STATUS_BY_ERROR: dict[type[BaseException], int] = {
     TypeError: 400,
 }
 
-#: Statuses not worth an ERROR log line: the client asked for something that is not there.
+#: Client errors logged at DEBUG rather than INFO: the client asked for something that is not there.
 _QUIET = (NotFoundError, PathNotFoundError)
 
 
@@ -66,13 +71,16 @@ def error_body(error: BaseException) -> str:
 
 
 def error_response(error: BaseException) -> Response:
-    """Log ``error`` as it deserves and turn it into a plain-text response."""
+    """Log ``error`` as it deserves and turn it into a plain-text response.
+
+    5xx: ERROR with the traceback; 4xx: INFO, or DEBUG for a missing id or path.
+    """
     status = status_for(error)
     body = error_body(error)
     if status >= 500:
         log.error("%s", body, exc_info=error)
-    elif not isinstance(error, _QUIET):
-        log.error("%s", body)
+    else:
+        log.log(logging.DEBUG if isinstance(error, _QUIET) else logging.INFO, "%d %s", status, body)
     return text_response(body, status)
 
 

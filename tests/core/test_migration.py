@@ -286,9 +286,9 @@ def test_progress_is_logged_and_nothing_printed(
     store = DBMemoryConnector()
     stored_books(store, 5)
     bo = backoffice(new_book(), store)
-    with caplog.at_level(logging.INFO, logger="migration"):
+    with caplog.at_level(logging.INFO, logger="backo.migration"):
         bo.migrate("books", update_with_note, progress_every=2)
-    messages = [record.getMessage() for record in caplog.records if record.name == "migration"]
+    messages = [record.getMessage() for record in caplog.records if record.name == "backo.migration"]
     assert messages[0] == "books start migration (dry_run=True) "
     assert [m.split(" (")[0] for m in messages[1:3]] == [
         "books migration: 2 objects",

@@ -80,11 +80,11 @@ def test_server_errors_are_logged_with_traceback_never_sent(caplog: pytest.LogCa
         raise ValueError("internal detail")
 
     backoffice.register_collection(Collection("users", Item({"name": String()}), DBMemoryConnector(), can_create=crash))
-    with caplog.at_level(logging.ERROR, logger="http"):
+    with caplog.at_level(logging.ERROR, logger="backo.http"):
         response = serve(backoffice).post("/myApp/users", json={"name": "x"})
     assert (response.status_code, response.text) == (500, "internal detail")
     assert "Traceback" not in response.text
-    assert any(record.exc_info for record in caplog.records if record.name == "http")
+    assert any(record.exc_info for record in caplog.records if record.name == "backo.http")
 
 
 def test_no_user_in_session_mode_is_500() -> None:

@@ -95,8 +95,9 @@ def test_compat_module_names() -> None:
     assert backo.db_mongo_connector.DBMongoConnector is DBMongoConnector
 
 
-def test_the_mongo_logger_is_at_info() -> None:
-    assert logging.getLogger("mongo").level == logging.INFO
+def test_the_mongo_logger_has_no_level_of_its_own() -> None:
+    # issue 14: backo sets no level (0.2.1 set "mongo" to INFO); the name is backo.mongo
+    assert logging.getLogger("backo.mongo").level == logging.NOTSET
 
 
 @pytest.mark.parametrize(

@@ -139,7 +139,7 @@ def test_select_ignores_other_files_and_directories(
     (folder / ".tmp-123.tmp").write_text("_id: '2'\n")
     (folder / "3.yml.bak").write_text("_id: '3'\n")
     (folder / "dir.yml").mkdir()
-    caplog.set_level(logging.WARNING, logger="yml")
+    caplog.set_level(logging.WARNING, logger="backo.yml")
     assert db.select(None) == [{"_id": "1"}]
     assert "dir.yml" in caplog.text
 
@@ -195,7 +195,7 @@ def test_a_symlink_is_not_a_document(
     secret = tmp_path / "secret.yml"
     secret.write_text("password: hunter2\n")
     (folder / "evil.yml").symlink_to(secret)
-    caplog.set_level(logging.WARNING, logger="yml")
+    caplog.set_level(logging.WARNING, logger="backo.yml")
     with pytest.raises(NotFoundError):
         db.get_by_id("evil")
     assert db.select(None) == []
@@ -434,15 +434,15 @@ def test_select_skips_corrupt_files_with_an_error_log(
     db.create({"_id": "1"})
     for name, content in CORRUPT_FILES.items():
         (folder / name).write_text(content)
-    caplog.set_level(logging.WARNING, logger="yml")
+    caplog.set_level(logging.WARNING, logger="backo.yml")
     assert db.select(None) == [{"_id": "1"}]
-    warnings = [record for record in caplog.records if record.name == "yml"]
+    warnings = [record for record in caplog.records if record.name == "backo.yml"]
     assert all(record.levelno == logging.ERROR for record in warnings)  # visible at the default level
     for name in CORRUPT_FILES:
         assert any(str(folder / name) in record.getMessage() for record in warnings)
     caplog.clear()
     assert db.select(None) == [{"_id": "1"}]  # still skipped (and reported) when cached
-    assert len([record for record in caplog.records if record.name == "yml"]) == 3
+    assert len([record for record in caplog.records if record.name == "backo.yml"]) == 3
 
 
 @pytest.mark.parametrize("name", sorted(CORRUPT_FILES))

@@ -2,6 +2,7 @@
 
 import abc
 import uuid
+from collections.abc import Hashable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Self
 
@@ -142,6 +143,20 @@ class DBConnector(abc.ABC):
         in its folder). The default is no lock.
         """
         return nullcontext()
+
+    @property
+    def storage_location(self) -> Hashable | None:
+        """Where this connector keeps its documents, as a hashable identity; None if unknown.
+
+        Two connectors with equal locations read and write the same documents: a
+        back office registering two collections on one location logs a WARNING (see
+        :meth:`BaseBackoffice.register_collection`). The YAML store answers its folder's
+        (device, inode), the same however the folder is spelled. The default is None:
+        nothing to compare.
+
+        .. versionadded:: 0.3.0
+        """
+        return None
 
     def generate_id(self, o: Any) -> str:
         """Return a new random id for ``o``: a decimal string of 1 to 20 digits.
