@@ -19,6 +19,7 @@ from .item_kwargs import item_method_kwargs, with_operation_guard
 from .metadata import DEFAULT_META_DATA_HANDLER, GenericMetaDataHandler
 from .model_copy import copy_item
 from .references.loop_guard import BEING_DELETED
+from .references.refslist import RefsList
 from .status import StatusType
 from .stricto_support import copy_with_own_events, mentions_view
 from .transaction import OperatorType, transaction
@@ -169,14 +170,18 @@ class Item(Dict):
     def create(self, obj: dict, **kwargs: Any) -> None:
         """Fill this new Item with ``obj``, give it an id and metadata, and store it.
 
-        ``_id`` and ``_meta`` in ``obj`` are ignored: backo sets them. Triggers
-        ``"created"`` after the write; if a handler fails, the creation is undone.
+        ``_id`` and ``_meta`` in ``obj`` are ignored: backo sets them. A value for a field
+        the current user may not modify (``can_modify``) raises SRightError, as a save
+        would, unless it is the field's default. Triggers ``"created"`` after the write;
+        if a handler fails, the creation is undone.
         """
         kwargs = item_method_kwargs(kwargs)
         self._require_right("create", None, "No permission to create in collection {0}")
         with transaction(self._backoffice(), kwargs.get("transaction_id")) as transaction_id:
             with_operation_guard(kwargs, transaction_id)
-            self.set(_without_system_fields(obj))
+            given = _without_system_fields(obj)
+            self.set(given)
+            self._refuse_values_not_modifiable(given)
             self._id.set_value(self.create_uniq_id())
             if self.meta_data_handler is not None:
                 self.meta_data_handler.update(self)
@@ -207,6 +212,7 @@ class Item(Dict):
             previous = self._previous_document()
             self._adopt_changes_made_meanwhile(previous)
             _refuse_forbidden_list_changes(self, previous)
+            self._refuse_hidden_changes(previous)
             if self._listens_to("before_save", "saved"):  # an Item costs a model copy: only when used
                 kwargs["old_object"] = self._item_from_document(previous)
             self._emit("before_save", **kwargs)
@@ -269,6 +275,48 @@ class Item(Dict):
             return
         if self._collection.is_allowed_to(right_name, o) is not True:
             raise SRightError(message, self._collection.name)
+
+    def _refuse_values_not_modifiable(self, given: Any) -> None:
+        """Raise SRightError if ``given`` (the create data) sets a field the user may not modify.
+
+        0.2.1 created Items with permissions disabled, so a client could set any read-only
+        field (``role``, ``owner``...) when creating. The fields' ``can_modify`` rights are
+        evaluated, permissions enabled, on this Item holding the given values, as a save
+        evaluates them; the message is a save's.
+        """
+        if not isinstance(given, dict):
+            return
+        was_enabled = self._permissions.get_permissions_status()
+        self.enable_permissions()
+        try:
+            _refuse_given_values(self, given)
+        finally:
+            if not was_enabled:
+                self.disable_permissions()
+
+    def _refuse_hidden_changes(self, stored: dict) -> None:
+        """Raise SRightError if a field the user may neither read nor modify differs from ``stored``.
+
+        stricto checks ``can_modify`` only on the fields the user can read, so a field
+        hidden by ``can_read`` was writable even with ``can_modify`` refusing: the recipe
+        ``can_read=f, can_modify=f`` of docs/current_user.rst would not protect it.
+        RefsLists are left out: backo itself fills them when references change.
+        """
+        guarded = _hidden_and_read_only(self, ())
+        if not guarded:
+            return
+        before = self._item_from_document(stored)
+        was_enabled = self._permissions.get_permissions_status()
+        self.disable_permissions()
+        before.disable_permissions()
+        try:
+            for path in guarded:
+                field, old = _field_at(self, path), _field_at(before, path)
+                if field.get_encoded() != old.get_encoded():
+                    raise SRightError("{0}: cannot modify value", field.path_name())
+        finally:
+            if was_enabled:
+                self.enable_permissions()
 
     def _adopt_changes_made_meanwhile(self, stored: dict) -> None:
         """Take the stored value of fields another writer changed and this Item did not.
@@ -413,6 +461,62 @@ def _refuse_forbidden_list_changes(field: Any, stored: Any) -> None:
                 raise SRightError("{0}: cannot modify value", child.path_name())
         if isinstance(child, Dict):
             _refuse_forbidden_list_changes(child, stored.get(key))
+
+
+def _refuse_given_values(field: Dict, given: dict) -> None:
+    """Raise SRightError for the first field of ``given`` the user may not modify and whose
+    value (once assigned) is not its default; sub-dicts are checked field by field.
+
+    Values that are not kept are not checked, as a save does not: computed fields
+    (``set=``) and fields that do not exist. Lists count as a whole (a save does not check
+    the rights of their elements' fields); None given to a sub-Dict (a File: empty) sets nothing.
+    """
+    for key, value in given.items():
+        if key not in field._keys:
+            continue
+        child = field.__dict__[key]
+        if callable(child._auto_set) or child.exists(None) is False:
+            continue
+        if isinstance(child, Dict):
+            if isinstance(value, dict):
+                _refuse_given_values(child, value)
+                continue
+            if value is None:
+                continue
+        if child.can_modify() is False and not _holds_its_default(child):
+            raise SRightError("{0}: cannot modify value", child.path_name())
+
+
+def _hidden_and_read_only(field: Dict, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The paths of the fields under ``field`` that exist, that the user cannot read and
+    may not modify (RefsLists aside: see :meth:`Item._refuse_hidden_changes`)."""
+    found = []
+    for key in field._keys:
+        child = field.__dict__[key]
+        if child.exists(None) is False or isinstance(child, RefsList):
+            continue
+        if child.can_read() is False and child.can_modify() is False:
+            found.append((*path, key))
+        elif isinstance(child, Dict):
+            found.extend(_hidden_and_read_only(child, (*path, key)))
+    return found
+
+
+def _field_at(field: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        field = field.__dict__[key]
+    return field
+
+
+def _holds_its_default(field: Any) -> bool:
+    """Tell whether ``field`` holds its default (a function's is evaluated on the root, as stricto does)."""
+    default = field._default
+    if callable(default):
+        default = default(field.get_root())
+    value = field.get_value()
+    if isinstance(field, List):
+        return _as_list(value) == _as_list(default)
+    return bool(value == default)
 
 
 def _as_list(value: Any) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from stricto import Bool, Datetime, Dict, Float, Int, List, String
+from stricto import Bool, Datetime, Dict, Float, Int, List, SRightError, String
 
 from backo import Backoffice, Collection, DBMemoryConnector, DeleteStrategy, Item, Ref, RefsList
 from backo.core.collection import BaseCollection
@@ -283,6 +283,40 @@ def test_bodies_the_item_path_converts_or_refuses_are_left_to_it(body: Any) -> N
     collection = collection_of({"title": String(required=True), "pages": Int(), "when": Datetime()})
     assert collection.create_without_item(body, "client") is None
     assert collection.db_handler.select(None) == [], "nothing is written when the fast path steps aside"
+
+
+def _granted(right_name: str, o: Any) -> bool:
+    return True
+
+
+def _refused(right_name: str, o: Any) -> bool:
+    return False
+
+
+@pytest.mark.parametrize("right", [False, _refused, _granted, True], ids=["False", "refusing", "granting", "True"])
+@pytest.mark.parametrize(
+    "body",
+    [{"role": "admin"}, {"role": "user"}, {"role": None}, {"sub": {"x": "a"}}, {"sub": {"x": None}}, {"free": "f"}],
+    ids=["other value", "default", "None", "nested value", "nested None", "untouched"],
+)
+def test_creates_of_fields_the_user_may_not_modify_agree_with_the_item_path(right: Any, body: dict) -> None:
+    """Issue 14 (1): the Item path refuses a value that is not the default; the fast path leaves
+    every such body to it (a function is not evaluated there) and answers the others alike."""
+    schema = {"free": String(), "role": String(can_modify=right, default="user"), "sub": Dict({"x": String(can_modify=right)})}
+    collection = collection_of(schema)
+    assert collection.plain_model() is not None
+    try:
+        expected: Any = collection.db_handler.get_by_id(collection.create(copy.deepcopy(body))._id.get_value())
+    except SRightError:
+        expected = None
+    sets_something = body not in ({"role": "user"}, {"sub": {"x": None}}, {"free": "f"})
+    assert (expected is None) is (sets_something and right in (False, _refused))
+    document = collection.create_without_item(copy.deepcopy(body), "client")
+    if expected is None or (sets_something and right is _granted):
+        assert document is None, "left to the Item path"
+        return
+    assert document is not None
+    assert {**document, "_id": None, "_meta": None} == {**expected, "_id": None, "_meta": None}
 
 
 def _on_loaded(*args: Any, **kwargs: Any) -> None:

@@ -8,7 +8,7 @@ from stricto import Dict
 
 from ..metadata import StandardMetaDataHandler
 from .matching import RecordTest, record_test
-from .records import encode_record, merge_record
+from .records import encode_record, keeps_defaults_where_unmodifiable, merge_record
 from .specs import (
     KEY,
     KIND,
@@ -91,12 +91,13 @@ class PlainModel:
 
         ``body`` has no ``_id`` nor ``_meta`` any more; ``meta`` is the stamp to store
         (see :meth:`StandardMetaDataHandler.creation_stamp`), None for a model without
-        metadata.
+        metadata. A value for a field the user may not modify that is not its default is
+        the Item path's to refuse (or to accept, if the right is a function granting it).
         """
         if not self._writable or (meta is None) is self._meta_stamp:
             return None
         record = encode_record(self._body_specs, self._body_keys, body, validated=True)
-        if record is None:
+        if record is None or not keeps_defaults_where_unmodifiable(self._body_specs, body):
             return None
         document = {}
         for spec in self._specs:

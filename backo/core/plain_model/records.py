@@ -80,6 +80,35 @@ def encode_record(specs: tuple[Spec, ...], key_set: frozenset, values: Any, vali
     return out
 
 
+def keeps_defaults_where_unmodifiable(specs: tuple[Spec, ...], values: dict) -> bool:
+    """Tell whether a create body leaves every field the user may not modify at its default.
+
+    ``values`` is a body :func:`encode_record` accepted. A field whose "modify" right is
+    false, or a function (not evaluated here), may only be given its default: anything else
+    is for the Item path to refuse (or, for a function that grants it, to create).
+    """
+    for spec in specs:
+        value = values.get(spec[KEY], _MISSING)
+        if value is _MISSING:
+            continue
+        if spec[KIND] == RECORD:
+            if not keeps_defaults_where_unmodifiable(spec[CHILDREN], value):
+                return False
+        elif spec[MODIFIABLE] is not True and not _is_default(spec, value):
+            return False
+    return True
+
+
+def _is_default(spec: Spec, value: Any) -> bool:
+    """Tell whether ``value``, given for a scalar, datetime or RefsList, is what it holds by default."""
+    if spec[KIND] == SCALAR:
+        default = spec[DEFAULT]
+        return value is None if default is None else (type(value) is type(default) and value == default)
+    if spec[KIND] == REFS:
+        return value == []
+    return value is None  # a plain Datetime has no default
+
+
 def _merged_datetime(current: str | None, new: Any) -> str | None | object:
     """A Datetime's encoded value after ``set_value(new)`` (``_MISSING`` when unsure)."""
     if new is None:
