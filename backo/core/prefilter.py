@@ -7,15 +7,18 @@ documents that certainly fail are dropped first. It is a *necessary* condition o
 every document it keeps is still matched by stricto on the Item, so results are
 exactly those of matching every Item. ``$reg`` conditions count once compiled (see
 :mod:`backo.core.regex_filters`): they run on re2, never on Python's ``re``.
+
+Comparisons mean what the storage contract says (:func:`backo.storage.db.query.compare`),
+except that a comparison that cannot be made (``TypeError``) keeps the document: here it
+means "undecided", and stricto decides on the Item.
 """
 
-import operator
 from collections.abc import Callable
 from typing import Any
 
 from stricto import Bool, Float, Int, String
 
-from backo.storage.db.listing import COMPARISONS
+from backo.storage.db.query import COMPARISONS
 from backo.storage.db.regex import CompiledRegex
 
 _PLAIN_TYPES = (String, Int, Float, Bool)
@@ -40,7 +43,7 @@ def _condition(key: str, value: Any) -> _Condition | None:
         return None
     if isinstance(value, (dict, list)):
         return None
-    return (key, operator.eq, value)
+    return (key, COMPARISONS["$eq"], value)  # stricto: a plain condition is an equality
 
 
 def conditions_for(model: Any, match_filter: Any) -> list[_Condition]:

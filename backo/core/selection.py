@@ -8,7 +8,7 @@ from stricto import SRightError, SSyntaxError, validation_parameters
 from backo.error import DBError
 from backo.log import SELECT, get_logger
 from backo.options import parse_options
-from backo.storage.db.listing import clone
+from backo.storage.db.query import clone
 
 from .addon import CollectionAddon
 from .enforcement import ENFORCE_RIGHTS, backoffice_enforces, declares, evaluate_right
@@ -180,6 +180,3 @@ class Selection(CollectionAddon):
                 return record
             source = self.collection.item_from_document(source, validate=False)
         return source if self.selectors is None else source.multi_select(self.selectors)
-
-
-Selection.__module__ = "backo.selection"

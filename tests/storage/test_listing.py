@@ -1,18 +1,14 @@
-"""The pure query functions shared by the embedded stores (backo/storage/db/listing.py)."""
+"""The pure query functions of the embedded stores (backo/storage/db/listing.py) and the filter
+language they apply (``matches``, ``paginate``, ``clone``: the contract's, backo/storage/db/query.py;
+checked against stricto in test_query.py)."""
 
 import copy
 from datetime import datetime
 
 import pytest
 
-from backo.storage.db.listing import (
-    apply_query,
-    clone,
-    matches,
-    paginate,
-    project,
-    sort_documents,
-)
+from backo.storage.db.listing import apply_query, project, sort_documents
+from backo.storage.db.query import clone, matches, paginate
 
 DAVE = {
     "_id": "1",

@@ -1,5 +1,9 @@
 """stricto's ``Item.match`` for plain models, as tests of encoded records.
 
+Comparisons and equality are the storage contract's (:mod:`backo.storage.db.query`, the one
+implementation of their meaning); this module only decides which condition a record field
+can answer without an Item, and says None (undecided) for the rest.
+
 ``$reg`` runs on re2 in linear time, with ``re.match``'s meaning (see
 :mod:`backo.storage.db.regex`); selections hand patterns already compiled.
 """
@@ -7,7 +11,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from backo.storage.db.listing import COMPARISONS
+from backo.storage.db.query import COMPARISONS, comparison_test, is_operator
 from backo.storage.db.regex import CompiledRegex, compile_regex
 
 from .specs import CHILDREN, KEY, KIND, RECORD, SCALAR, TYPE, Spec
@@ -31,25 +35,15 @@ def _regex_test(pattern: Any) -> Callable[[Any], bool]:
     return pattern.matches
 
 
-def _comparison_test(compare: Callable[[Any, Any], Any], operand: Any) -> Callable[[Any], bool]:
-    def test(value: Any) -> bool:
-        try:
-            return compare(value, operand) is True
-        except Exception:  # noqa: BLE001 - stricto answers "no match" to any failure
-            return False
-
-    return test
-
-
 def _scalar_test(spec: Spec, condition: Any) -> Callable[[Any], bool] | None:
     """stricto's ``field.match(condition)`` for a plain scalar, as a test of its value."""
     if not isinstance(condition, tuple):
-        return lambda value: (value == condition) is True
-    if len(condition) != 2 or not isinstance(condition[0], str) or not condition[0].startswith("$"):
+        return comparison_test("$eq", condition)  # stricto: a plain condition is an equality
+    if not is_operator(condition):
         return None
     name, operand = condition
     if name in COMPARISONS:
-        return _comparison_test(COMPARISONS[name], operand)
+        return comparison_test(name, operand)
     if name == "$reg" and spec[TYPE] is str:
         return _regex_test(operand)
     return None

@@ -4,7 +4,8 @@ storage.db knows dicts, never Items. From backo it imports only ``backo.error``,
 ``backo.log``, ``backo.locks`` and the stricto-only kwargs helper ``backo.core.options``: no Items, no
 ``backo.http``, no Flask. Every backend subclasses :class:`DBConnector` (``base.py``),
 whose docstrings are the contract; the embedded stores (memory, YAML) and DBRedirect
-answer queries with the pure functions of ``listing.py``, MongoDB answers them itself.
+answer queries with the pure functions of ``listing.py`` over the filter language of
+``query.py``, MongoDB answers them itself.
 """
 
 from .base import DBConnector as DBConnector

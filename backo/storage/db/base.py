@@ -4,11 +4,11 @@ import abc
 import uuid
 from collections.abc import Hashable
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from backo.error import DBError
 
-from .listing import MatchFilter, paginate
+from .query import MatchFilter, paginate
 
 
 class DBConnector(abc.ABC):
@@ -30,6 +30,15 @@ class DBConnector(abc.ABC):
     Keyword arguments are parsed non-strictly: unknown ones are ignored, so backends
     can pass their whole ``**kwargs`` up.
     """
+
+    #: Whether :meth:`generate_id` may look at the Item being created. True (the default,
+    #: safe for connectors backo does not know) makes backo build the Item of every
+    #: create; a connector whose ``generate_id`` never looks at ``o`` declares False, and
+    #: plain models are then created without Items (``generate_id(None)``). The
+    #: declaration holds for the ``generate_id`` of the class that makes it (or that it
+    #: inherits): a subclass overriding ``generate_id`` without declaring it again gets
+    #: True. A ``generate_id`` set on an instance always gets the Item.
+    generates_ids_from_items: ClassVar[bool] = True
 
     def __init__(self, **kwargs: Any) -> None:
         #: Optional callable returning a match filter that every query of this

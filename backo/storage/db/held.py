@@ -4,7 +4,8 @@ import abc
 from typing import Any
 
 from .base import DBConnector
-from .listing import MatchFilter, apply_query, clone, query_page
+from .listing import apply_query, query_page
+from .query import MatchFilter, clone
 
 
 class HeldDocumentsConnector(DBConnector):

@@ -1,123 +1,30 @@
-"""Filtering, sorting, pagination and projection over lists of plain dicts.
+"""Sorting, pagination and projection over lists of plain dicts: the embedded stores' helper.
 
-The embedded stores (memory, YAML) keep whole documents and answer ``select`` in Python:
-they all go through :func:`apply_query`, so every store filters, orders and pages the same
-way. Filters use the stricto match-filter language (BEHAVIOR.md 9.4) applied to plain
-JSON-like values::
-
-    {"name": "dave", "age": ("$gte", 18), "tags": ("$contains", "x")}
-    {"address": {"city": ("$reg", "^Par")}}
-    ("$or", [{"name": "dave"}, {"name": "eve"}])
-
-Regular expressions (``$reg``, ``$re``) run on re2, in linear time (:mod:`.regex`): a
-pattern re2 cannot run, or longer than 1,000 characters, raises ``FilterError``.
+The embedded stores (memory, YAML) and DBRedirect keep or fetch whole documents and answer
+``select`` in Python: they all go through :func:`apply_query`, so every one of them filters,
+orders and pages the same way. The filter language itself (``MatchFilter``, the operators,
+:func:`~backo.storage.db.query.matches`) belongs to the DBConnector contract and lives in
+:mod:`backo.storage.db.query`; this module applies it.
 
 Everything here is a pure function: inputs are never mutated, and results may share
-nested values with the inputs (callers :func:`clone` what they hand out).
+nested values with the inputs (callers :func:`~backo.storage.db.query.clone` what they hand out).
 """
 
-import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
-from backo.error import FilterError
-
-from .regex import REGEX_OPERATORS as REGEX_OPERATORS  # where mongo.py and 0.3 code import it
-from .regex import compile_filter, regex_matches
-
-#: A stricto match filter: a dict of field conditions, an ``("$op", operand)`` tuple, or None.
-MatchFilter = dict[str, Any] | tuple[str, Any] | None
-
-COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
-    "$eq": operator.eq,
-    "$ne": operator.ne,
-    "$gt": operator.gt,
-    "$gte": operator.ge,
-    "$lt": operator.lt,
-    "$lte": operator.le,
-}
-
-
-class _NoMatch(Exception):
-    """A filter that cannot apply to a value (bad operator, operand or type)."""
-
-
-# -- matching ---------------------------------------------------------------------------
-
-
-def matches(document: dict[str, Any], match_filter: MatchFilter) -> bool:
-    """Tell whether ``document`` satisfies the stricto match filter ``match_filter``.
-
-    ``None`` and ``{}`` match every document. A filter that cannot apply (unknown
-    operator, ``$gt`` between a str and an int, ``$reg`` on an int...) does not match.
-
-    :raises FilterError: a regular expression is refused (see :mod:`.regex`).
-    """
-    if match_filter is None or (isinstance(match_filter, dict) and not match_filter):
-        return True
-    return _matches(document, match_filter)
-
-
-def _matches(value: Any, condition: Any) -> bool:
-    """Match one value against one condition, turning any failure into "no match"."""
-    try:
-        return _match_condition(value, condition)
-    except FilterError:  # a refused regular expression is the caller's error, never "no match"
-        raise
-    except Exception:  # as in stricto: an error inside means "no match"
-        return False
-
-
-def is_operator(condition: Any) -> bool:
-    return (
-        isinstance(condition, tuple)
-        and len(condition) == 2
-        and isinstance(condition[0], str)
-        and condition[0].startswith("$")
-    )
-
-
-def _match_condition(value: Any, condition: Any) -> bool:
-    if is_operator(condition):
-        return _match_operator(value, condition[0], condition[1])
-    if isinstance(condition, dict):
-        if not isinstance(value, dict):
-            return False
-        return all(key in value and _matches(value[key], sub) for key, sub in condition.items())
-    # Plain equality, like stricto: 3 == 3.0, lists compare whole, "True" != True.
-    return bool(value == condition)
-
-
-def _match_operator(value: Any, name: str, operand: Any) -> bool:
-    comparison = COMPARISONS.get(name)
-    if comparison is not None:
-        return bool(comparison(value, operand))
-    if name in REGEX_OPERATORS:
-        if not isinstance(value, str):
-            raise _NoMatch(name)
-        return regex_matches(operand, value)  # re.match's meaning, on re2
-    if name == "$contains":
-        if not isinstance(value, list | tuple):
-            raise _NoMatch(name)
-        return any(_matches(element, operand) for element in value)
-    if name in ("$and", "$or"):
-        return _match_combination(value, name, operand)
-    if name == "$not":
-        if not is_operator(operand):
-            raise _NoMatch(name)
-        return not _matches(value, operand)
-    raise _NoMatch(name)
-
-
-def _match_combination(value: Any, name: str, conditions: Any) -> bool:
-    """``$and``/``$or``: ``conditions`` is a list of operator tuples or of dict filters."""
-    if not isinstance(conditions, list):
-        raise _NoMatch(name)
-    if not all(is_operator(sub) or isinstance(sub, dict) for sub in conditions):
-        raise _NoMatch(name)
-    results = (_matches(value, sub) for sub in conditions)
-    return all(results) if name == "$and" else any(results)
+# The filter language lives in the DBConnector contract (backo.storage.db.query); its names
+# are re-exported here for the code that imported them from this module before: tests,
+# benchmarks, rest.py, and callers of the 0.3 layout.
+from .query import COMPARISONS as COMPARISONS
+from .query import REGEX_OPERATORS as REGEX_OPERATORS
+from .query import MatchFilter as MatchFilter
+from .query import clone as clone
+from .query import is_operator as is_operator
+from .query import matches as matches
+from .query import paginate as paginate
+from .regex import compile_filter
 
 
 # -- projection -------------------------------------------------------------------------
@@ -251,19 +158,6 @@ def _sorted_by(documents: list[dict[str, Any]], path: str, descending: bool) -> 
     return [documents[index] for index in order]
 
 
-def paginate(documents: list[dict[str, Any]], page_size: int, skip: int) -> list[dict[str, Any]]:
-    """Skip ``skip`` documents, then keep at most ``page_size`` (0: no limit).
-
-    A negative ``page_size`` gives an empty page; a negative ``skip`` counts as 0.
-    """
-    start = max(skip, 0)
-    if page_size < 0:
-        return []
-    if page_size == 0:
-        return documents[start:]
-    return documents[start : start + page_size]
-
-
 def apply_query(
     documents: Iterable[dict[str, Any]],
     select_filter: MatchFilter,
@@ -328,33 +222,3 @@ class SortedOrderCache:
         ordered = sort_documents(documents, sort_object)
         self._entry = (version, spec, ordered)
         return ordered
-
-
-# -- copying ----------------------------------------------------------------------------
-
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def clone[T](value: T) -> T:
-    """Deep-copy JSON-like data (dicts, lists, tuples); other values are returned as is.
-
-    Stores hand out clones so that no caller can change stored data by mutating what it
-    received or what it passed in. About 5x faster than :func:`copy.deepcopy` on a
-    typical document: no memo, no copy protocol, and scalars are not even visited.
-    """
-    return cast(T, _clone(value))
-
-
-def _clone(value: Any) -> Any:
-    kind = type(value)
-    if kind is dict:
-        return {key: item if type(item) in _SCALARS else _clone(item) for key, item in value.items()}
-    if kind is list:
-        return [item if type(item) in _SCALARS else _clone(item) for item in value]
-    if kind is tuple:
-        return tuple([item if type(item) in _SCALARS else _clone(item) for item in value])
-    if isinstance(value, dict):  # subclasses become plain dicts and lists
-        return {key: _clone(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_clone(item) for item in value]
-    return value

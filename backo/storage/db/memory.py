@@ -6,7 +6,8 @@ from typing import Any
 from backo.error import DBError, NotFoundError
 
 from .held import HeldDocumentsConnector
-from .listing import SortedOrderCache, clone
+from .listing import SortedOrderCache
+from .query import clone
 
 
 class DBMemoryConnector(HeldDocumentsConnector):
@@ -22,6 +23,8 @@ class DBMemoryConnector(HeldDocumentsConnector):
 
     .. versionadded:: 0.3.0
     """
+
+    generates_ids_from_items = False  # generate_id never looks at the Item: random ids
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -15,7 +15,8 @@ from typing import Any
 from backo.error import DBError
 from backo.log import DB_REDIRECT, get_logger
 
-from .listing import MatchFilter, apply_query
+from .listing import apply_query
+from .query import MatchFilter
 from .rest import DBRestfullConnector
 
 _log = get_logger(DB_REDIRECT)
@@ -43,6 +44,8 @@ class DBRedirect(DBRestfullConnector):
         books = Collection("books", Book(), DBRedirect(
             "books", host="10.0.0.5", port=5000, prefix="api/library"))
     """
+
+    generates_ids_from_items = False  # generate_id reads only the _id: "" for any new Item, never its fields
 
     def __init__(self, remote_collection: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -32,7 +32,7 @@ from backo.log import DB_RESTFULL, get_logger
 from backo.options import parse_options
 
 from .base import DBConnector
-from .listing import MatchFilter
+from .query import MatchFilter
 
 _log = get_logger(DB_RESTFULL)
 
@@ -162,6 +162,8 @@ class DBRestfullConnector(DBConnector):
         db = Books(host="api.example.org", tls=True, prefix="v2", auth_token=token)
         db.get_by_id("42", endpoint="books")   # GET https://api.example.org/v2/books/42
     """
+
+    generates_ids_from_items = False  # generate_id never looks at the Item: random ids (the remote keeps its own)
 
     def __init__(self, **kwargs: Any) -> None:
         options = parse_options(kwargs, _CONNECTOR_OPTIONS, strict=False)

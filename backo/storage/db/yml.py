@@ -41,7 +41,8 @@ from backo.log import YML, get_logger
 
 from .folder_snapshot import SnapshotCache
 from .held import HeldDocumentsConnector
-from .listing import SortedOrderCache, clone
+from .listing import SortedOrderCache
+from .query import clone
 
 _LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -147,6 +148,8 @@ class DBYmlConnector(HeldDocumentsConnector):
 
         books = Collection("books", Book(), DBYmlConnector(path="/var/lib/backo/books"))
     """
+
+    generates_ids_from_items = False  # generate_id never looks at the Item: random ids
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
