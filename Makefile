@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3 python; do \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    echo $$p; break; fi; done)
 
-.PHONY: test run bench install clean check-python docs lint
+.PHONY: test test-stricto run bench install clean check-python docs lint
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then echo "backo needs Python >= 3.12 (python3.12 or python3.13 on PATH)" >&2; exit 1; fi
@@ -24,8 +24,24 @@ $(STAMP): $(VPY) pyproject.toml
 
 install: $(STAMP)
 
+# The older stricto versions the package accepts (pyproject.toml); the venv has the newest.
+# `make test` runs the plain-model equivalence tests on each, installed next to the venv
+# (.stricto/<version>, once) and imported first through PYTHONPATH.
+STRICTO_VERSIONS := 0.2.2 0.2.3 0.2.4 0.2.5 0.2.6
+STRICTO_TESTS    := tests/core/test_plain_model.py
+STRICTO_EXAMPLES ?= 40
+
 test: $(STAMP)
 	$(VPY) -m pytest
+	$(MAKE) --no-print-directory test-stricto
+
+test-stricto: $(STAMP)
+	@set -e; for v in $(STRICTO_VERSIONS); do \
+	  [ -d .stricto/$$v ] || $(VPY) -m pip install --quiet --no-deps --target .stricto/$$v stricto==$$v; \
+	  echo "plain model on stricto $$v"; \
+	  PYTHONPATH=.stricto/$$v BACKO_STRICTO_VERSION=$$v BACKO_PLAIN_EXAMPLES=$(STRICTO_EXAMPLES) \
+	    $(VPY) -m pytest -q -p no:cacheprovider $(STRICTO_TESTS); \
+	done
 
 run: $(STAMP)
 	PORT=$(PORT) $(VPY) -m examples.quickstart.app

@@ -12,8 +12,12 @@ route can answer from the document itself.
 to produce exactly what the Item path produces, and returns None otherwise, so that
 the caller takes the Item path (and raises the Item path's error). Anything unusual,
 a value of an unexpected type, an unknown key, a required value missing, sends the
-request the slow, exact way. ``tests/core/test_plain_model.py`` checks that both paths
-agree on random models and documents.
+request the slow, exact way. What it handles is named, never guessed: the field types
+and, for each, every attribute it may carry with the values honoured
+(:data:`.specs.PLAIN_ATTRIBUTES`); any other type, attribute or value makes the model
+not plain. ``tests/core/test_plain_model.py`` checks that both paths agree on random
+models (drawing every option the table honours) and documents, on every stricto
+version the package accepts (``make test``).
 
 A model is compiled when first used by a collection (see
 :meth:`BaseCollection.plain_model`), and again whenever it changes afterwards

@@ -1,7 +1,6 @@
 """PlainModel: the compiled form of a plain model, answering routes without Items."""
 
 import functools
-import inspect
 from typing import Any
 
 from stricto import Dict
@@ -21,6 +20,7 @@ from .specs import (
     has_references,
     listens_to_nothing_but,
     modify_right,
+    root_is_plain,
 )
 
 
@@ -49,22 +49,22 @@ class PlainModel:
         self._lists = {spec[KEY]: spec[TYPE] for spec in specs if spec[KIND] == REFS}
 
     @classmethod
-    def compile(cls, model: Any, allowed_root_handlers: set[Any] = frozenset()) -> "PlainModel | None":
+    def compile(cls, model: Any, allowed_root_handlers: frozenset[Any] = frozenset()) -> "PlainModel | None":
         """The plain form of ``model`` (an Item), or None if some field is not plain.
 
         ``allowed_root_handlers`` are event handlers of the root known not to change
         values (backo's own status bookkeeping).
         """
-        if not isinstance(model, Dict) or model._transform is not None or model._views:
-            return None
-        if not listens_to_nothing_but(model, allowed_root_handlers):
+        if not isinstance(model, Dict) or not root_is_plain(model):
             return None
         handler = model.__dict__.get("_state").meta_data_handler if "_state" in model.__dict__ else None
         if handler is not None and type(handler) is not StandardMetaDataHandler:
             return None
-        try:
+        try:  # first: it checks every field's attributes, which the handlers' walk reads
             specs = compile_children(model, modify_right(model, True))
         except NotPlain:
+            return None
+        if not listens_to_nothing_but(model, allowed_root_handlers):
             return None
         return cls(specs, meta_stamp=handler is not None, references=has_references(specs, model))
 
@@ -99,7 +99,7 @@ class PlainModel:
         record = encode_record(self._body_specs, self._body_keys, body, validated=True)
         if record is None or not keeps_defaults_where_unmodifiable(self._body_specs, body):
             return None
-        document = {}
+        document: dict[str, Any] = {}
         for spec in self._specs:
             key = spec[KEY]
             if key == "_id":
@@ -164,12 +164,13 @@ class PlainModel:
 
 
 def derives_ids_from_items(db_handler: Any) -> bool:
-    """Tell whether ``db_handler.generate_id`` may look at the Item (a connector outside backo).
+    """Tell whether ``db_handler.generate_id`` may look at the Item being created.
 
-    backo's own connectors draw ids without looking at the Item, so a new document can
-    be created without one. A ``generate_id`` set on the connector instance (0.2.1's way:
-    ``db.generate_id = lambda o: f"Book_{o.title}"``) is the application's, so it gets
-    the Item; so does any connector whose instance attributes cannot be seen.
+    If it may not, a new document can be created without building an Item. A
+    ``generate_id`` set on the connector instance (0.2.1's way:
+    ``db.generate_id = lambda o: f"Book_{o.title}"``) is the application's, so it gets the
+    Item; so does any connector whose instance attributes cannot be seen. Otherwise the
+    connector's class says so, through :attr:`DBConnector.generates_ids_from_items`.
     """
     try:
         own = vars(db_handler)
@@ -177,10 +178,22 @@ def derives_ids_from_items(db_handler: Any) -> bool:
         return True
     if "generate_id" in own:
         return True
-    return _generates_ids_outside_backo(type(db_handler))
+    connector_class: type = type(db_handler)
+    return _declares_ids_from_items(connector_class)
 
 
 @functools.cache
-def _generates_ids_outside_backo(connector_class: type) -> bool:
-    module = inspect.getmodule(connector_class.generate_id)
-    return module is None or not module.__name__.startswith("backo.")
+def _declares_ids_from_items(connector_class: type) -> bool:
+    """``generates_ids_from_items`` as declared for the ``generate_id`` the class uses.
+
+    The declaration counts only on the class that defines that ``generate_id`` or on a
+    subclass of it: a class overriding ``generate_id`` without declaring anything gets
+    True (the Item), whatever its bases declare.
+    """
+    for klass in connector_class.__mro__:
+        declared = vars(klass)
+        if "generates_ids_from_items" in declared:
+            return bool(declared["generates_ids_from_items"])
+        if "generate_id" in declared:
+            return True
+    return True

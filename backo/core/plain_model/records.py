@@ -138,6 +138,7 @@ def merge_record(
         kind, key = spec[KIND], spec[KEY]
         old = current[key]
         new = body.get(key, _MISSING)
+        value: Any
         if kind == RECORD:
             if new is None:
                 return None  # stricto refuses to set a Dict to None

@@ -3,9 +3,9 @@
 Every driver call runs inside :func:`_mongo_errors`, which turns pymongo and bson errors
 into :class:`~backo.error.DBError` (``raise ... from exc``): nothing else escapes.
 
-The client class is looked up, at construction time, as the module-global ``MongoClient``
-of :mod:`backo.db_mongo_connector` (0.2.1's module): tests replace it there, e.g. with
-``mongomock.MongoClient``.
+The client class is looked up, at construction time, as this module's global
+``MongoClient``: tests replace it, e.g. with ``mongomock.MongoClient``, here or through
+0.2.1's path ``backo.db_mongo_connector``, which is this very module (see ``backo._legacy``).
 
 Differences from backo 0.2.1, all deliberate:
 
@@ -30,6 +30,7 @@ from typing import Any
 import bson
 from bson import ObjectId
 from bson.errors import BSONError
+from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
 from backo.error import DBError, InvalidObjectIdError, NotFoundError
@@ -38,8 +39,8 @@ from backo.options import parse_options
 
 from .base import DBConnector
 
-# The stricto operator vocabulary of the embedded stores, shared so both sides agree.
-from .listing import COMPARISONS, REGEX_OPERATORS, MatchFilter, is_operator
+# The filter language of the DBConnector contract, shared so the translation and the embedded stores agree.
+from .query import COMPARISONS, REGEX_OPERATORS, MatchFilter, is_operator
 from .regex import CompiledRegex, compile_regex
 
 _log = get_logger(MONGO)
@@ -93,7 +94,7 @@ def to_mongo_filter(select_filter: Any) -> dict[str, Any]:
     """Translate the filter given to ``select`` into a MongoDB query document.
 
     ``select_filter`` is either a stricto match filter, as backo passes them (BEHAVIOR.md
-    9.4; the language of ``listing.py``), or a MongoDB query, recognised by its
+    9.4; the language of ``query.py``), or a MongoDB query, recognised by its
     ``"$"``-keys and returned unchanged. The translation keeps stricto's meaning:
 
     * nested dicts become dotted keys: ``{"a": {"b": 1}}`` -> ``{"a.b": 1}``;
@@ -246,15 +247,6 @@ def _refuse_unencodable_strings(document: dict[str, Any]) -> None:
         pass
 
 
-def _client_class() -> Any:
-    """The ``MongoClient`` class to use: ``backo.db_mongo_connector.MongoClient``, now."""
-    # Imported here: that module imports this one. Looked up at each construction, so a
-    # test can patch it (e.g. with mongomock.MongoClient).
-    import backo.db_mongo_connector as compat
-
-    return compat.MongoClient
-
-
 def _with_string_id(document: dict[str, Any]) -> dict[str, Any]:
     """``document`` (fresh from the driver) with its ``_id`` as a string."""
     if "_id" in document:
@@ -281,6 +273,8 @@ class DBMongoConnector(DBConnector):
     ObjectId as a 24-hex-digit string; an id that is no ObjectId is never found.
     """
 
+    generates_ids_from_items = False  # generate_id never looks at the Item: fresh ObjectIds
+
     def __init__(self, **kwargs: Any) -> None:
         options = parse_options(kwargs, _CONNECTOR_OPTIONS, strict=False)
         super().__init__(restriction=options["restriction"])
@@ -289,7 +283,7 @@ class DBMongoConnector(DBConnector):
         #: The name of the MongoDB collection.
         self.collection_name: str = options["collection"]
         self._where = _redacted(self.connection_string)
-        client_class = _client_class()
+        client_class = MongoClient  # the module global, read now: a test may have patched it
         with _mongo_errors('Mongo connection error at "{0}"', self._where):
             #: The driver's client, built with the remaining keyword arguments.
             self.client: Any = client_class(self.connection_string, **kwargs)
