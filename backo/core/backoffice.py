@@ -1,21 +1,18 @@
 """BaseBackoffice: the application — its collections, its transactions, its checks."""
 
-import itertools
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from stricto import EVENT_MANAGER, SSyntaxError, validation_parameters
 
-from backo.locks import hold_write_lock
 from backo.log import BACKOFFICE, get_logger
 from backo.options import parse_options
 
 from .collection import BaseCollection, as_id
 from .integrity import check_integrity
 from .migration import MIGRATE_OPTIONS, MigrationReport
-from .transaction import OperatorType, Transaction
+from .transaction import OperatorType, TransactionLog, UndoStep
 
 log = get_logger(BACKOFFICE)
 
@@ -41,25 +38,19 @@ class BaseBackoffice:
         self.name = name
         self.enforce_rights = enforce_rights
         self.collections: dict[str, BaseCollection] = {}
-        #: open transactions: id -> recorded steps, oldest first
-        self.transactions: dict[int, list[Transaction]] = {}
-        #: the last transaction id handed out (1: none yet), for 0.2.1's _transaction_id_reference
-        self._last_transaction_id = [1]
+        #: the undo log of every operation on this backoffice's collections
+        self._transaction_log = TransactionLog(self._connector_locks, owner=self)
 
-        def issued(transaction_id: int, last: list[int] = self._last_transaction_id) -> int:
-            last[0] = transaction_id
-            return transaction_id
-
-        self._transaction_ids = map(issued, itertools.count(2))
-        self._transaction_lock = threading.Lock()
-        self._commit_actions: dict[int, list[Callable[[], None]]] = {}
-        self._write_depth = threading.local()
+    @property
+    def transactions(self) -> dict[int, list[UndoStep]]:
+        """The open transactions: id -> recorded steps, oldest first (0.2.1's attribute)."""
+        return self._transaction_log.transactions
 
     @property
     def _transaction_id_reference(self) -> int:
         """0.2.1's private counter, read-only: the last transaction id handed out (1 before the
         first, which is 2)."""
-        return self._last_transaction_id[0]
+        return self._transaction_log.last_id
 
     def __copy__(self) -> "BaseBackoffice":
         # A backoffice is a registry: everything registered in it shares it.
@@ -172,86 +163,60 @@ class BaseBackoffice:
         """
         return check_integrity(self)
 
-    # --- transactions (used by Item operations and the HTTP layer) --------------------
+    # --- transactions: 0.2.1's methods, delegated to the undo log (backo.core.transaction) ---
 
-    @contextmanager
-    def exclusive(self) -> Iterator[None]:
+    def _connector_locks(self) -> Iterator[AbstractContextManager[Any]]:
+        """Every collection connector's :meth:`~backo.DBConnector.write_lock`, in name order."""
+        for name in sorted(self.collections):
+            yield self.collections[name].db_handler.write_lock()
+
+    def exclusive(self) -> AbstractContextManager[None]:
         """Hold backo's write lock: one write operation at a time (see :mod:`backo.locks`).
 
         The lock is one for the whole process, re-entrant, and includes the inter-process
         lock of every folder a store of this process writes in (taken in one global
         order). Reference updates read and write several collections, possibly of
         several back offices: running them one operation at a time keeps both sides
-        consistent, and cannot deadlock. The first level of each backoffice also enters
-        every collection connector's :meth:`~backo.DBConnector.write_lock` (in name
-        order), for custom connectors that lock a shared backend.
+        consistent, and cannot deadlock. The first level of each backoffice (per thread)
+        also enters every collection connector's :meth:`~backo.DBConnector.write_lock`
+        (in name order), for custom connectors that lock a shared backend.
         """
-        with hold_write_lock():
-            depth = getattr(self._write_depth, "value", 0)
-            self._write_depth.value = depth + 1
-            try:
-                if depth:
-                    yield
-                    return
-                with ExitStack() as stack:
-                    for name in sorted(self.collections):
-                        stack.enter_context(self.collections[name].db_handler.write_lock())
-                    yield
-            finally:
-                self._write_depth.value = depth
+        return self._transaction_log.exclusive()
 
     def start_transaction(self) -> int:
         """Open a transaction and return its id (the first is 2)."""
-        with self._transaction_lock:
-            transaction_id = next(self._transaction_ids)
-            self.transactions[transaction_id] = []
-        return transaction_id
+        return self._transaction_log.start_transaction()
 
     def on_commit(self, transaction_id: int, action: Callable[[], None]) -> None:
         """Run ``action`` once the transaction commits; it is dropped if the transaction rolls back.
 
         For what cannot be undone, like removing replaced file content.
         """
-        with self._transaction_lock:
-            self._commit_actions.setdefault(transaction_id, []).append(action)
+        self._transaction_log.on_commit(transaction_id, action)
 
     def stop_transaction(self, transaction_id: int) -> None:
         """Commit: forget the recorded steps, run the commit actions.
 
         :raises KeyError: unknown transaction.
         """
-        with self._transaction_lock:
-            del self.transactions[transaction_id]
-            actions = self._commit_actions.pop(transaction_id, [])
-        for action in actions:
-            try:
-                action()
-            except Exception:  # noqa: BLE001 - already committed: report and go on
-                log.exception("After-commit action of transaction %s failed", transaction_id)
+        self._transaction_log.stop_transaction(transaction_id)
 
     def record_transaction(
         self, transaction_id: int | None, collection_name: str, operation: OperatorType, _id: str, obj: dict | None
     ) -> None:
-        """Record one step of an open transaction (nothing if ``transaction_id`` is falsy)."""
-        if not transaction_id:
-            return
-        self.transactions[transaction_id].append(Transaction(collection_name, operation, _id, obj))
+        """Record one step of an open transaction (nothing if ``transaction_id`` is falsy),
+        to be undone on the connector of the collection ``collection_name``."""
+        collection = self.collections.get(collection_name)
+        db_handler = None if collection is None else collection.db_handler
+        self._transaction_log.record_transaction(transaction_id, collection_name, operation, _id, obj, db_handler)
 
-    def record_step(self, transaction_id: int, step: Any) -> None:
+    def record_step(self, transaction_id: int, step: UndoStep) -> None:
         """Add an undo step of any kind (an object with ``rollback(backoffice)``) to an open transaction."""
-        self.transactions[transaction_id].append(step)
+        self._transaction_log.record_step(transaction_id, step)
 
     def rollback_transaction(self, transaction_id: int) -> None:
         """Undo the recorded steps, newest first, then forget the transaction.
 
         A step that cannot be undone is logged and the others are still undone.
         """
-        with self._transaction_lock:
-            records = self.transactions.pop(transaction_id, [])
-            self._commit_actions.pop(transaction_id, None)
-        log.info("Rollback transactions %s with %s actions", transaction_id, len(records))
-        for record in reversed(records):
-            try:
-                record.rollback(self)
-            except Exception:  # noqa: BLE001 - keep undoing the other steps
-                log.exception("Rollback of %r in transaction %s failed", record, transaction_id)
+        self._transaction_log.rollback_transaction(transaction_id)

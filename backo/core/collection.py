@@ -13,13 +13,12 @@ from backo.storage.db.base import DBConnector
 from backo.storage.db.regex import RE2, REGEX_ENGINES
 
 from .action import Action
-from .item import ITEM_OWN_HANDLERS, SYSTEM_FIELDS, Item
-from .metadata import StandardMetaDataHandler
+from .item import ITEM_OWN_HANDLERS, Item
 from .migration import DEFAULT_PROGRESS_EVERY, RAISE, MigrationReport, migrate_collection
-from .plain_model import ModelShape, PlainModel, derives_ids_from_items
+from .plain_model import ModelShape, PlainModel
 from .selection import Selection
 from .stricto_support import handled_events
-from .transaction import OperatorType, transaction
+from .transaction import UndoRecorder
 
 log = get_logger(COLLECTION)
 
@@ -57,6 +56,19 @@ def as_id(value: Any) -> Any:
     return value
 
 
+class Registry(UndoRecorder, typing.Protocol):
+    """A backoffice as its collections see it (:class:`~backo.core.backoffice.BaseBackoffice` is one).
+
+    A Protocol, since the backoffice module imports this one.
+    """
+
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def collections(self) -> dict[str, "BaseCollection"]: ...
+
+
 class _Compiled(typing.NamedTuple):
     """What a collection derives from its model, and the shape of the model it was derived from."""
 
@@ -86,7 +98,7 @@ class BaseCollection:
         options = parse_options(kwargs, COLLECTION_OPTIONS, strict=True)
         self.name = name
         self.db_handler = db_handler
-        self.backoffice: Any = None
+        self.backoffice: Registry | None = None
         self.refuse_filter = options["refuse_filter"]
         if options["regex_engine"] not in REGEX_ENGINES:
             raise SSyntaxError('Collection {0}: regex_engine must be "re2" or "python"', name)
@@ -231,89 +243,6 @@ class BaseCollection:
         item.load(as_id(_id))
         return item
 
-    def read_without_item(self, _id: str, view_name: str) -> dict | None:
-        """Item ``_id`` as a client sees it in ``view_name``, straight from its stored document.
-
-        None when that takes building the Item (the model is not plain, the read right is
-        a function, the view is a ``+view``, the document is unusual): the caller loads it.
-
-        :raises NotFoundError: no such Item.
-        """
-        plain = self.plain_model()
-        if plain is None or view_name.startswith("+") or self.is_strictly_allowed_to("read") is not True:
-            return None
-        return plain.read(self.db_handler.get_by_id(str(_id)))
-
-    def create_without_item(self, obj: Any, view_name: str, transaction_id: int | None = None) -> dict | None:
-        """Create an Item from ``obj`` without building it, and return what the client sees.
-
-        Does exactly what :meth:`create` does for a plain model and a plain body; returns
-        None, having written nothing, when the Item is needed (anything :meth:`create`
-        would convert, refuse or hand to an event), so that the caller calls :meth:`create`.
-        """
-        plain = self.plain_model()
-        if (
-            plain is None
-            or view_name.startswith("+")
-            or self.is_strictly_allowed_to("create") is not True
-            or not isinstance(obj, dict)
-            or derives_ids_from_items(self.db_handler)
-        ):
-            return None
-        body = {key: value for key, value in obj.items() if key not in SYSTEM_FIELDS}
-        document = plain.new_document(body, StandardMetaDataHandler.creation_stamp() if plain.stamps_meta else None)
-        if document is None:
-            return None
-        with transaction(self.backoffice, transaction_id) as current_transaction:
-            document["_id"] = self.db_handler.generate_id(None)
-            document["_id"] = self.db_handler.create(document)
-            self._record(current_transaction, OperatorType.CREATE, document["_id"], None)
-        return document
-
-    def update_without_item(
-        self, _id: str, body: Any, view_name: str, transaction_id: int | None = None
-    ) -> dict | None:
-        """``PUT``: merge ``body`` into Item ``_id`` and save it without building the Item.
-
-        Does what loading the Item, ``item.set(body)`` and ``item.save()`` do, for a plain
-        model; returns None, having written nothing, when the Item is needed (the caller
-        then takes that path, which answers or raises as usual).
-
-        :raises NotFoundError: no such Item.
-        """
-        plain = self.plain_model()
-        if (
-            plain is None
-            or view_name.startswith("+")
-            or self.is_strictly_allowed_to("read") is not True
-            or self.is_strictly_allowed_to("modify") is not True
-        ):
-            return None
-        with transaction(self.backoffice, transaction_id) as current_transaction:
-            stored = self.db_handler.get_by_id(str(_id))
-            document = plain.update(stored, body)
-            if document is None:
-                return None
-            return self.save_document(document, stored, current_transaction)
-
-    def save_document(self, document: dict, stored: dict, transaction_id: int | None) -> dict:
-        """Write ``document`` over ``stored`` as :meth:`Item.save` would, without an Item: the
-        ``_meta`` stamp, the write and the undo record (no events, no rights: the caller's).
-
-        For the plain-model paths (see :mod:`backo.core.plain_model`); returns ``document``.
-        """
-        plain = self.plain_model()
-        with transaction(self.backoffice, transaction_id) as current_transaction:
-            if plain is not None and plain.stamps_meta:
-                document["_meta"] = StandardMetaDataHandler.modification_stamp(document["_meta"])
-            self.db_handler.save(document["_id"], document)
-            self._record(current_transaction, OperatorType.UPDATE, document["_id"], stored)
-        return document
-
-    def _record(self, transaction_id: int | None, operation: OperatorType, _id: str, previous: dict | None) -> None:
-        if self.backoffice is not None:
-            self.backoffice.record_transaction(transaction_id, self.name, operation, _id, previous)
-
     def set(self, datas: dict | list) -> Item | list[Item]:
         """New (unsaved) Items filled with ``datas``: one for a dict, a list for a list."""
         if isinstance(datas, list):
@@ -407,7 +336,7 @@ class BaseCollection:
         selection.collection = self
         self.selections[selection_name] = selection
 
-    def attach_to(self, backoffice: Any) -> None:
+    def attach_to(self, backoffice: Registry) -> None:
         """Record the backoffice this collection (and its actions and selections) belongs to."""
         self.backoffice = backoffice
         for name, action in self.actions.items():

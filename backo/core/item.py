@@ -22,7 +22,7 @@ from .references.loop_guard import BEING_DELETED
 from .references.refslist import RefsList
 from .status import StatusType
 from .stricto_support import copy_with_own_events, mentions_view
-from .transaction import OperatorType, transaction
+from .transaction import OperatorType, UndoRecorder, transaction
 from .view_shape import encoded_as_view, view_leaves_out_something
 
 #: How many times computed fields are re-evaluated until stable (stricto allows 10).
@@ -266,7 +266,8 @@ class Item(Dict):
     def _collection_name(self) -> str | None:
         return None if self._collection is None else self._collection.name
 
-    def _backoffice(self) -> Any:
+    def _backoffice(self) -> UndoRecorder | None:
+        """The backoffice whose transactions this Item's operations open or join (None: unregistered)."""
         return None if self._collection is None else self._collection.backoffice
 
     def _require_right(self, right_name: str, o: "Item | None", message: str) -> None:
@@ -540,6 +541,3 @@ def _without_system_fields(obj: Any) -> Any:
     if isinstance(obj, dict) and any(name in obj for name in SYSTEM_FIELDS):
         return {key: value for key, value in obj.items() if key not in SYSTEM_FIELDS}
     return obj
-
-
-Item.__module__ = "backo.item"

@@ -19,10 +19,11 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Flask
 
+from backo.core.backoffice import BaseBackoffice
 from backo.core.collection import BaseCollection
 from backo.core.enforcement import unenforced_rights
 from backo.log import BACKOFFICE, get_logger
@@ -96,7 +97,7 @@ def routes_for(collection: BaseCollection) -> list[RouteSpec]:
     return [spec for spec in ROUTES if collection.is_strictly_allowed_to(spec.right) is not False]
 
 
-def _bind(view: View, target: Any) -> View:
+def _bind(view: View, target: BaseCollection | BaseBackoffice) -> View:
     """A Flask view function serving ``view`` for ``target`` (a collection or a backoffice)."""
 
     @functools.wraps(view)
@@ -119,7 +120,9 @@ def collection_blueprint(
     return blueprint, specs
 
 
-def register(backoffice: Any, app: Flask, prefix: str = "", jwt_auth: Callable[[], Any] | None = None) -> None:
+def register(
+    backoffice: BaseBackoffice, app: Flask, prefix: str = "", jwt_auth: Callable[[], Any] | None = None
+) -> None:
     """Add the routes of every collection of ``backoffice`` (in registration order) to ``app``.
 
     Sets ``app.config["MAX_CONTENT_LENGTH"]`` to :data:`DEFAULT_MAX_CONTENT_LENGTH` when the
@@ -132,18 +135,19 @@ def register(backoffice: Any, app: Flask, prefix: str = "", jwt_auth: Callable[[
     """
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = DEFAULT_MAX_CONTENT_LENGTH
-    base = base_path(prefix, backoffice.name)
+    backoffice_name = cast(str, backoffice.name)  # a str once constructed
+    base = base_path(prefix, backoffice_name)
     for collection in backoffice.collections.values():
-        blueprint, specs = collection_blueprint(backoffice.name, collection, f"{base}/{collection.name}", jwt_auth)
+        blueprint, specs = collection_blueprint(backoffice_name, collection, f"{base}/{collection.name}", jwt_auth)
         app.register_blueprint(blueprint)
         record_built_routes(collection, base, specs)
-    name = _safe_name(backoffice.name)
+    name = _safe_name(backoffice_name)
     app.add_url_rule(f"{base}/_meta", f"_meta_{name}", _bind(views.backoffice_meta_view, backoffice), methods=["GET"])
     app.add_url_rule(f"{base}/openapi", f"_openapi_{name}", _bind(views.openapi_view, backoffice), methods=["GET"])
     warn_about_unenforced_rights(backoffice)
 
 
-def warn_about_unenforced_rights(backoffice: Any) -> None:
+def warn_about_unenforced_rights(backoffice: BaseBackoffice) -> None:
     """Log one WARNING naming the served actions and selections whose rights are declared
     but not enforced (0.2.1's default: they run for everyone), and the switch that enforces them."""
     unenforced = unenforced_rights(backoffice)

@@ -2,27 +2,25 @@
 
 Every view takes the collection (or backoffice) it serves first, then the URL values,
 and answers errors itself through :func:`error_to_http_handler`, so the façade methods
-(``Collection.do_selection``, ``action_go``...) can call them directly. Every write runs
-in one transaction (:func:`backo.core.transaction.transaction`): if anything fails, what
-was written is undone before the error is answered. Input is refused before that: a body
+(``Collection.do_selection``, ``action_go``...) can call them directly. What a route
+does once parsed is one function of :mod:`backo.core.operations` (which also picks the
+plain-document path or the Item path); every write runs there in one transaction: if
+anything fails, what was written is undone before the error is answered. Input is refused before that: a body
 or a query parameter holding a string UTF-8 cannot encode (a lone surrogate) is a 400
 naming the field (:func:`backo.http.request.check_encodable`,
 :func:`backo.http.query.check_encodable_args`).
 """
 
-import copy
 from typing import Any
 
 from flask import Response, request
-from stricto import Dict, FreeDict, SSyntaxError, StrictoError, String, STypeError
+from stricto import Dict, FreeDict, SSyntaxError, String, STypeError
 
+from backo.core import operations
+from backo.core.backoffice import BaseBackoffice
 from backo.core.collection import ALL_SELECTION, BaseCollection
-from backo.core.files.file import File
 from backo.core.filters import append_path_to_filter, with_operator_synonyms
-from backo.core.item import Item
 from backo.core.patch import parse_patch_operations
-from backo.core.transaction import transaction
-from backo.error import PathNotFoundError
 
 from .errors import error_to_http_handler
 from .openapi import backoffice_openapi
@@ -31,20 +29,9 @@ from .request import request_body, require_content_type
 from .responses import file_response, json_response, text_response
 
 
-def _load(collection: BaseCollection, _id: str, transaction_id: int | None = None) -> Item:
-    """The stored Item ``_id`` (read right checked by the core; NotFoundError if absent)."""
-    item = collection.new_item()
-    item.load(_id, transaction_id=transaction_id)
-    return item
-
-
-def _item_response(item: Item, view: str | None = None) -> Response:
-    """The Item in ``view`` (default: the ``_view`` of the request; ``null`` when the view keeps nothing).
-
-    Write views read ``view`` before writing: a ``_view`` refused then (400) is refused
-    before anything is written, not after.
-    """
-    return json_response(item.view(view_name(request.args) if view is None else view))
+def _seen_response(seen: operations.Seen) -> Response:
+    """What a client sees of an Item (a plain record or an Item's view; ``null`` when the view keeps nothing)."""
+    return json_response(seen)
 
 
 def _require_dict(body: Any) -> dict:
@@ -64,66 +51,39 @@ def list_view(collection: BaseCollection) -> Response:
 
 @error_to_http_handler
 def create_view(collection: BaseCollection) -> Response:
-    """``POST /{c}``: create an Item from the body (200 and the Item, as in 0.2.1)."""
+    """``POST /{c}``: create an Item from the body (200 and the Item, as in 0.2.1).
+
+    The ``_view`` is read before writing: a ``_view`` refused then (400) is refused before
+    anything is written.
+    """
     body = request_body()
-    view = view_name(request.args)
-    with transaction(collection.backoffice) as transaction_id:
-        document = collection.create_without_item(body, view, transaction_id)
-        if document is not None:
-            return json_response(document)
-        item = collection.create(body, transaction_id=transaction_id)
-    return _item_response(item, view)
+    return _seen_response(operations.create(collection, body, view_name(request.args)))
 
 
 @error_to_http_handler
 def get_view(collection: BaseCollection, _id: str) -> Response:
     """``GET /{c}/<_id>``: one Item, in the requested ``_view``."""
-    document = collection.read_without_item(_id, view_name(request.args))
-    if document is not None:
-        return json_response(document)
-    return _item_response(_load(collection, _id))
+    return _seen_response(operations.read(collection, _id, view_name(request.args)))
 
 
 @error_to_http_handler
 def put_view(collection: BaseCollection, _id: str) -> Response:
     """``PUT /{c}/<_id>``: merge the body into the stored Item (partial, deep) and save."""
     body = request_body()
-    view = view_name(request.args)
-    with transaction(collection.backoffice) as transaction_id:
-        document = collection.update_without_item(_id, body, view, transaction_id)
-        if document is not None:
-            return json_response(document)
-        item = _load(collection, _id, transaction_id)
-        item.set(body)
-        item.save(transaction_id=transaction_id)
-    return _item_response(item, view)
+    return _seen_response(operations.update(collection, _id, body, view_name(request.args)))
 
 
 @error_to_http_handler
 def patch_view(collection: BaseCollection, _id: str) -> Response:
     """``PATCH /{c}/<_id>``: apply one operation or a list of them, then save once."""
     patches = parse_patch_operations(request_body())
-    view = view_name(request.args)
-    with transaction(collection.backoffice) as transaction_id:
-        item = _load(collection, _id, transaction_id)
-        for patch in patches:
-            patch.apply_to(item)
-        item.save(transaction_id=transaction_id)
-    return _item_response(item, view)
+    return _seen_response(operations.patch(collection, _id, patches, view_name(request.args)))
 
 
 @error_to_http_handler
 def download_view(collection: BaseCollection, _id: str, path: str) -> Response:
     """``GET /{c}/<_id>/<path>``: stream the content of a File field (``f``, ``sub.f`` or ``$.f``)."""
-    item = _load(collection, _id)
-    selector = path if path.startswith("$.") else f"$.{path}"
-    field = item.select(selector)
-    if field is None:
-        raise PathNotFoundError('{0}: path "{1}" not found', collection.name, selector)
-    if not isinstance(field, File):
-        raise PathNotFoundError(
-            '{0}: path "{1}" must be a File(), and actually is "{2}"', collection.name, selector, type(field)
-        )
+    field = operations.stored_file(collection, _id, path)
     chunks = field.read_content_generator()  # raises FileError before anything is sent
     return file_response(chunks, field.content_type.get_value(), field.size.get_value(), field.filename.get_value())
 
@@ -131,9 +91,7 @@ def download_view(collection: BaseCollection, _id: str, path: str) -> Response:
 @error_to_http_handler
 def delete_view(collection: BaseCollection, _id: str) -> Response:
     """``DELETE /{c}/<_id>``: delete the Item; answers ``deleted``."""
-    with transaction(collection.backoffice) as transaction_id:
-        item = _load(collection, _id, transaction_id)
-        item.delete(transaction_id=transaction_id)
+    operations.delete(collection, _id)
     return text_response("deleted")
 
 
@@ -144,60 +102,29 @@ def _check_request(body: Any) -> tuple[str, dict]:
     return model.path.get_value(), model.item.get_value() or {}
 
 
-def _unvalidated_item(collection: BaseCollection, values: dict) -> Item:
-    """A new Item holding ``values`` without validation (unknown keys still refused)."""
-    item = collection.new_item()
-    item.set_value(values)
-    item.enable_permissions()
-    return item
-
-
 @error_to_http_handler
 def check_view(collection: BaseCollection) -> Response:
-    """``POST /{c}/_check``: would ``item`` be valid? Always 200 ``{"error": null | "..."}``.
-
-    stricto checks the whole object, so the first error anywhere is reported.
-    """
+    """``POST /{c}/_check``: would ``item`` be valid? Always 200 ``{"error": null | "..."}``."""
     path, values = _check_request(request_body())
-    item = _unvalidated_item(collection, values)
-    try:
-        field = item.select(path)
-    except Exception:  # noqa: BLE001 - an unreadable selector is a path not found
-        field = None
-    if field is None or field.exists_or_can_read() is False:
-        raise PathNotFoundError('Path "{0}" not found in collection "{1}"', path, collection.name)
-    try:
-        field.check(field.get_value())
-    except Exception as error:
-        if not isinstance(error, StrictoError):
-            raise
-        return json_response({"error": error.to_string()})
-    return json_response({"error": None})
+    return json_response({"error": operations.check(collection, path, values)})
 
 
 @error_to_http_handler
 def current_meta_view(collection: BaseCollection) -> Response:
     """``POST /{c}/_meta``: the model's meta with rights evaluated for the given values."""
     values = _require_dict(request_body())
-    return json_response(_unvalidated_item(collection, values).get_current_meta())
+    return json_response(operations.current_meta(collection, values))
 
 
 @error_to_http_handler
 def action_view(collection: BaseCollection, action: str, _id: str) -> Response:
     """``POST /{c}/_actions/<action>/<_id>``: run an action on an Item; answers ``action done``.
 
-    The body is validated on a copy of the registered Action, so requests never share
-    payload values. ``on_trig`` receives ``transaction_id`` if it accepts it.
+    The action is looked up before the body is read (an unknown action is reported first).
     """
     require_content_type()
-    registered = collection.actions.get(action)
-    if registered is None:
-        raise SSyntaxError('collection "{0}" has no action "{1}"', collection.name, action)
-    payload = copy.copy(registered)
-    payload.set(request_body())
-    with transaction(collection.backoffice) as transaction_id:
-        item = _load(collection, _id, transaction_id)
-        payload.go(item, transaction_id=transaction_id)
+    registered = operations.action_named(collection, action)
+    operations.run_action(collection, registered, _id, request_body())
     return text_response("action done")
 
 
@@ -238,12 +165,12 @@ def post_selection_view(collection: BaseCollection, selection: str) -> Response:
 
 
 @error_to_http_handler
-def backoffice_meta_view(backoffice: Any) -> Response:
+def backoffice_meta_view(backoffice: BaseBackoffice) -> Response:
     """``GET /_meta``: the structure of the application (collections, rights, actions...)."""
     return json_response(backoffice.get_meta())
 
 
 @error_to_http_handler
-def openapi_view(backoffice: Any) -> Response:
+def openapi_view(backoffice: BaseBackoffice) -> Response:
     """``GET /openapi``: the OpenAPI document of the routes built for this backoffice."""
     return json_response(backoffice_openapi(backoffice))

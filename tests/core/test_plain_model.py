@@ -8,22 +8,48 @@ models, stored documents and request bodies, and both paths run on each.
 
 import copy
 import datetime
+import importlib
+import importlib.metadata
 import json
+import os
+from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+import stricto
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stricto import Bool, Datetime, Dict, Float, Int, List, SRightError, String
 
-from backo import Backoffice, Collection, DBMemoryConnector, DeleteStrategy, Item, Ref, RefsList
+from backo import Backoffice, Collection, DBMemoryConnector, DeleteStrategy, FillStrategy, Item, Ref, RefsList
+from backo.core import operations
 from backo.core.collection import BaseCollection
+from backo.core.item import ITEM_OWN_HANDLERS
 from backo.core.metadata import GenericMetaDataHandler
 from backo.core.plain_model import PlainModel
+from backo.core.plain_model.specs import PLAIN_ATTRIBUTES, honoured_keywords
 from backo.core.transaction import transaction
 from backo.http.responses import to_json
 
 FAILED = "<the Item path raised>"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def stricto_under_test() -> str:
+    """The stricto this module runs on; ``BACKO_STRICTO_VERSION`` (set by ``make test``'s
+    matrix) names the one expected, installed under ``.stricto/<version>``."""
+    version = importlib.metadata.version("stricto")
+    expected = os.environ.get("BACKO_STRICTO_VERSION")
+    if expected:
+        assert version == expected, f"stricto {version} imported, {expected} expected"
+        assert Path(stricto.__file__).resolve().is_relative_to(Path(".stricto", expected).resolve()), stricto.__file__
+    return version
+
+
+def test_the_stricto_under_test(stricto_under_test: str) -> None:
+    print(f"stricto {stricto_under_test} from {stricto.__file__}")  # shown with -s
+    assert Path(stricto.__file__).exists()
 
 # --- models -------------------------------------------------------------------------
 
@@ -37,24 +63,55 @@ _SCALAR_VALUES = {
 }
 
 
+def _grants(right_name: str, o: Any) -> bool:
+    return True
+
+
+def _refuses(right_name: str, o: Any) -> bool:
+    return False
+
+
+#: For each keyword the fast path honours (``honoured_keywords``, read from its whitelist),
+#: the values to draw for a field of a given type. A keyword missing here fails
+#: ``test_every_honoured_option_is_drawn``: the whitelist and the tests cannot drift.
+OPTION_VALUES: dict[str, Callable[[type], st.SearchStrategy[Any]]] = {
+    "required": lambda t: st.just(False) if t is Dict else st.booleans(),
+    "can_modify": lambda t: st.sampled_from([True, False, _grants, _refuses]),
+    "can_read": lambda t: st.just(True),
+    "constraint": lambda t: st.just([]),
+    "description": lambda t: st.text(max_size=3),
+    "exists": lambda t: st.just(True),
+    "views": lambda t: st.just([]),
+    "regexp": lambda t: st.just([]),
+    "default": lambda t: _SCALAR_VALUES[t],
+    "transform": lambda t: st.just(Datetime()._transform),  # stricto's own, given explicitly
+    "coll": lambda t: st.just("others"),
+    "field": lambda t: st.just("$.things" if t is Ref else "$.thing"),
+    "on_delete": lambda t: st.sampled_from(list(DeleteStrategy)),
+    "on_fill": lambda t: st.sampled_from(list(FillStrategy)),
+    "uniq": lambda t: st.just(False),
+}
+
+#: Keywords a reference field cannot do without.
+_REFERENCE_TARGETS = ("coll", "field")
+
+
+def options_for(field_type: type) -> st.SearchStrategy[dict[str, Any]]:
+    """Any subset of the options the fast path honours for ``field_type``, with honoured values."""
+    keywords = sorted(honoured_keywords(field_type))
+    needed = {key: OPTION_VALUES[key](field_type) for key in keywords if key in _REFERENCE_TARGETS}
+    optional = {key: OPTION_VALUES[key](field_type) for key in keywords if key not in _REFERENCE_TARGETS}
+    return st.fixed_dictionaries(needed, optional=optional)
+
+
 @st.composite
 def scalar_fields(draw: st.DrawFn) -> Any:
     field_type = draw(st.sampled_from([String, Int, Float, Bool, Datetime, Ref, RefsList]))
-    if field_type is Ref:
-        return Ref(coll="others", field="$.things", required=draw(st.booleans()))
-    if field_type is RefsList:
-        return RefsList(coll="others", field="$.thing")
-    options: dict[str, Any] = {"required": draw(st.booleans())}
-    modifiable = draw(st.sampled_from([None, None, True, False]))
-    if modifiable is not None:
-        options["can_modify"] = modifiable
-    if field_type is not Datetime and draw(st.booleans()):
-        options["default"] = draw(_SCALAR_VALUES[field_type])
-    return field_type(**options)
+    return field_type(**draw(options_for(field_type)))
 
 
-def _dict_field(schema: dict, modifiable: bool | None) -> Dict:
-    return Dict(schema) if modifiable is None else Dict(schema, can_modify=modifiable)
+def _dict_field(schema: dict, options: dict[str, Any]) -> Dict:
+    return Dict(schema, **options)
 
 
 def field_schemas(depth: int = 2) -> st.SearchStrategy[Any]:
@@ -62,7 +119,7 @@ def field_schemas(depth: int = 2) -> st.SearchStrategy[Any]:
     if depth == 0:
         return scalars
     sub_schemas = st.dictionaries(st.sampled_from("abc"), field_schemas(depth - 1), max_size=3)
-    return st.one_of(scalars, st.builds(_dict_field, sub_schemas, st.sampled_from([None, None, False])))
+    return st.one_of(scalars, st.builds(_dict_field, sub_schemas, options_for(Dict)))
 
 
 models = st.dictionaries(
@@ -132,8 +189,11 @@ def item_path_read(collection: BaseCollection, document: dict, validate: bool) -
 
 
 #: The same examples on every run (CI must not depend on luck); widen max_examples locally to explore.
+#: ``make test`` runs this module again on every older stricto the package accepts, with fewer
+#: examples (``BACKO_PLAIN_EXAMPLES``) to keep each run to a few seconds.
 settings_for_paths = settings(
-    max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=int(os.environ.get("BACKO_PLAIN_EXAMPLES", "300")),
+    deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
 
 #: Nested random models make big strategies, whose repr hypothesis warns about (not a failure).
@@ -172,7 +232,7 @@ def test_creates_agree_with_the_item_path(data: st.DataObject) -> None:
         stored_by_item = collection.db_handler.get_by_id(collection.create(copy.deepcopy(body))._id.get_value())
     except Exception:  # noqa: BLE001
         stored_by_item = None
-    document = collection.create_without_item(copy.deepcopy(body), "client")
+    document = operations.create_document(collection, copy.deepcopy(body), "client")
     if stored_by_item is None:
         assert document is None, "the fast path answered where the Item path fails"
         return
@@ -224,7 +284,7 @@ def test_updates_agree_with_the_item_path(data: st.DataObject) -> None:
     if data.draw(st.booleans()):
         body["_meta"] = data.draw(st.sampled_from([META, {"mtime": "2026-01-01T00:00:00"}, {"ctime": None}]))
     expected = item_path_update(slow, "42", body)
-    document = fast.update_without_item("42", copy.deepcopy(body), "client")
+    document = operations.update_document(fast, "42", copy.deepcopy(body), "client")
     if expected == FAILED or document is None:
         assert document is None, "the fast path answered where the Item path fails"
         assert fast.db_handler.get_by_id("42") == stored, "nothing is written when the fast path steps aside"
@@ -235,13 +295,14 @@ def test_updates_agree_with_the_item_path(data: st.DataObject) -> None:
 
 def test_a_put_of_what_get_answered_is_saved_without_an_item() -> None:
     collection = collection_of({"title": String(), "pages": Int(), "when": Datetime()})
-    created = collection.create_without_item({"title": "Dune", "pages": 1}, "client")
+    created = operations.create_document(collection, {"title": "Dune", "pages": 1}, "client")
     body = {**created, "pages": 2, "when": "2026-01-02T03:04:05"}
-    updated = collection.update_without_item(created["_id"], body, "client")
+    updated = operations.update_document(collection, created["_id"], body, "client")
     assert updated is not None and updated["pages"] == 2 and updated["when"] == "2026-01-02T03:04:05"
     assert updated["_meta"]["ctime"] == created["_meta"]["ctime"]
     assert collection.db_handler.get_by_id(created["_id"]) == updated
-    forged = collection.update_without_item(created["_id"], {"_meta": {"ctime": "2000-01-01T00:00:00"}}, "client")
+    forged_meta = {"_meta": {"ctime": "2000-01-01T00:00:00"}}
+    forged = operations.update_document(collection, created["_id"], forged_meta, "client")
     assert forged is None, "a change to a read-only field is left to the Item path, which refuses it"
 
 
@@ -259,13 +320,13 @@ def test_loading_keeps_an_explicit_none_where_a_default_exists() -> None:
 
 def test_a_plain_body_is_created_without_an_item_and_reads_back_the_same() -> None:
     collection = collection_of({"title": String(required=True), "pages": Int(default=1), "when": Datetime()})
-    document = collection.create_without_item({"title": "Dune", "when": "2026-01-02T03:04:05.5"}, "client")
+    document = operations.create_document(collection, {"title": "Dune", "when": "2026-01-02T03:04:05.5"}, "client")
     assert document is not None
     assert document["title"] == "Dune" and document["pages"] == 1 and document["when"] == "2026-01-02T03:04:05.500000"
     meta = document["_meta"]
     assert meta["ctime"] == meta["mtime"] and datetime.datetime.fromisoformat(meta["ctime"]).microsecond == 0
     assert json.loads(to_json(collection.get_by_id(document["_id"]).view("client"))) == document
-    assert collection.read_without_item(document["_id"], "client") == document
+    assert operations.read_document(collection, document["_id"], "client") == document
 
 
 @pytest.mark.parametrize(
@@ -281,7 +342,7 @@ def test_a_plain_body_is_created_without_an_item_and_reads_back_the_same() -> No
 )
 def test_bodies_the_item_path_converts_or_refuses_are_left_to_it(body: Any) -> None:
     collection = collection_of({"title": String(required=True), "pages": Int(), "when": Datetime()})
-    assert collection.create_without_item(body, "client") is None
+    assert operations.create_document(collection, body, "client") is None
     assert collection.db_handler.select(None) == [], "nothing is written when the fast path steps aside"
 
 
@@ -311,7 +372,7 @@ def test_creates_of_fields_the_user_may_not_modify_agree_with_the_item_path(righ
         expected = None
     sets_something = body not in ({"role": "user"}, {"sub": {"x": None}}, {"free": "f"})
     assert (expected is None) is (sets_something and right in (False, _refused))
-    document = collection.create_without_item(copy.deepcopy(body), "client")
+    document = operations.create_document(collection, copy.deepcopy(body), "client")
     if expected is None or (sets_something and right is _granted):
         assert document is None, "left to the Item path"
         return
@@ -351,8 +412,8 @@ NOT_PLAIN = {
 def test_models_with_anything_but_plain_fields_take_the_item_path(schema: dict) -> None:
     collection = Collection("things", Item(schema), DBMemoryConnector())
     assert collection.plain_model() is None
-    assert collection.read_without_item("1", "client") is None
-    assert collection.create_without_item({}, "client") is None
+    assert operations.read_document(collection, "1", "client") is None
+    assert operations.create_document(collection, {}, "client") is None
 
 
 def test_a_custom_metadata_handler_or_rights_function_takes_the_item_path() -> None:
@@ -362,18 +423,18 @@ def test_a_custom_metadata_handler_or_rights_function_takes_the_item_path() -> N
     assert Collection("a", Item({"a": Int()}, meta_data_handler=Stamp()), DBMemoryConnector()).plain_model() is None
     no_meta = Collection("b", Item({"a": Int()}, meta_data_handler=None), DBMemoryConnector())
     assert no_meta.plain_model() is not None
-    created = no_meta.create_without_item({"a": 1}, "client")
+    created = operations.create_document(no_meta, {"a": 1}, "client")
     assert created is not None and "_meta" not in created
     guarded = Collection(
         "c", Item({"a": Int()}), DBMemoryConnector(), can_read=lambda *_: True, can_create=lambda *_: True
     )
-    assert guarded.read_without_item("1", "client") is None
-    assert guarded.create_without_item({"a": 1}, "client") is None
+    assert operations.read_document(guarded, "1", "client") is None
+    assert operations.create_document(guarded, {"a": 1}, "client") is None
 
 
 def test_plus_views_and_define_view_take_the_item_path() -> None:
     collection = collection_of({"a": Int(), "b": Int()})
-    assert collection.create_without_item({"a": 1}, "+short") is None
+    assert operations.create_document(collection, {"a": 1}, "+short") is None
     assert collection.plain_model() is not None
     collection.define_view("short", ["$.a"])
     assert collection.plain_model() is None, "a view declared after the first use is taken into account"
@@ -484,7 +545,7 @@ def test_subclasses_that_change_how_items_are_built_take_the_item_path() -> None
     assert Collection("a", Book({"title": String()}), DBMemoryConnector()).plain_model() is None
     audited = AuditedCollection("b", Item({"title": String()}), DBMemoryConnector())
     assert audited.plain_model() is None
-    assert audited.create_without_item({"title": "x"}, "client") is None
+    assert operations.create_document(audited, {"title": "x"}, "client") is None
     assert audited.create({"title": "x"}).title == "audited"
 
 
@@ -572,7 +633,146 @@ def test_connectors_deriving_ids_from_the_item_get_one_to_look_at() -> None:
         pass
 
     own_ids = Collection("a", Item({"title": String()}), ItemIds())
-    assert own_ids.create_without_item({"title": "x"}, "client") is None, "the Item path gives generate_id an Item"
+    assert operations.create_document(own_ids, {"title": "x"}, "client") is None, (
+        "the Item path gives generate_id an Item"
+    )
     assert own_ids.create({"title": "x"})._id.get_value() == "from-x"
     inherited = Collection("b", Item({"title": String()}), Inherited())
-    assert inherited.create_without_item({"title": "x"}, "client") is not None
+    assert operations.create_document(inherited, {"title": "x"}, "client") is not None
+
+
+# --- the whitelist ----------------------------------------------------------------------
+
+_SCALAR_TYPES = {String: "x", Int: 1, Float: 1.0, Bool: True}
+
+
+def _a_default_function(field_type: type) -> Callable[[Any], Any]:
+    """A default computed by a function (the value is of the field's type)."""
+    return lambda o: _SCALAR_TYPES[field_type]
+
+
+#: For each stricto (or backo) option the fast path does not honour with every value, a
+#: value it must refuse, for a field of a given type (None: every value is honoured there).
+REFUSED_SAMPLES: dict[str, Callable[[type], Any]] = {
+    "constraints": lambda t: [lambda value, o: True],
+    "default": lambda t: _a_default_function(t) if t in _SCALAR_TYPES else {"a": 1} if t is Dict else "x",
+    "exists": lambda t: lambda o: True,
+    "can_read": lambda t: False,
+    "views": lambda t: ["client"],
+    "set": lambda t: lambda o: None,
+    "onchange": lambda t: lambda old, new, o: None,
+    "union": lambda t: ["x"],
+    "transform": lambda t: lambda value, o: value,
+    "on": lambda t: [("loaded", _on_loaded)],
+    "min": lambda t: datetime.datetime(2020, 1, 1) if t is Datetime else 1.0 if t is Float else 1,
+    "max": lambda t: datetime.datetime(2020, 1, 1) if t is Datetime else 1.0 if t is Float else 1,
+    "regexp": lambda t: "^a",
+    "uniq": lambda t: True,
+    "require": lambda t: True if t is Dict else None,
+    "can_modify": lambda t: None,
+    "description": lambda t: None,
+    "collection": lambda t: None,
+    "reverse": lambda t: None,
+    "on_delete": lambda t: None,
+    "on_fill": lambda t: None,
+}
+
+#: The option models (``Kparse``) each field type is built with, read from the installed stricto.
+_OPTION_MODELS: dict[type, tuple[str, ...]] = {
+    String: ("stricto.generic", "stricto.string"),
+    Int: ("stricto.generic", "stricto.int"),
+    Float: ("stricto.generic", "stricto.float"),
+    Bool: ("stricto.generic",),
+    Datetime: ("stricto.generic", "stricto.extended.date_time"),
+    Dict: ("stricto.generic",),
+    Ref: ("stricto.generic", "stricto.string", "backo.core.references.ref:REF_OPTIONS"),
+    RefsList: ("stricto.generic", "stricto.list", "backo.core.references.refslist:REFSLIST_OPTIONS"),
+}
+
+
+def _options_of(field_type: type) -> list[list[str]]:
+    """Every option of ``field_type``, as its list of aliases (the first is its name)."""
+    options = []
+    for source in _OPTION_MODELS[field_type]:
+        module, _, name = source.partition(":")
+        for key in getattr(importlib.import_module(module), name or "KPARSE_MODEL"):
+            options.append(key.rstrip("*").split("|"))
+    return options
+
+
+def _field(field_type: type, **options: Any) -> Any:
+    if field_type is Dict:
+        return Dict({"a": Int()}, **options)
+    if field_type in (Ref, RefsList):
+        return field_type(**{"coll": "others", "field": "$.x", **options})
+    return field_type(**options)
+
+
+def test_every_honoured_option_is_drawn() -> None:
+    """The equivalence tests above draw every type and every keyword the whitelist honours."""
+    assert set(PLAIN_ATTRIBUTES) == {String, Int, Float, Bool, Datetime, Ref, RefsList, Dict}
+    for field_type in PLAIN_ATTRIBUTES:
+        assert honoured_keywords(field_type) <= set(OPTION_VALUES), field_type
+
+
+@pytest.mark.parametrize("field_type", list(_OPTION_MODELS), ids=lambda t: t.__name__)
+def test_every_stricto_option_is_honoured_or_refused(field_type: type) -> None:
+    """Each option of the installed stricto is honoured (drawn above) or makes the model not plain."""
+    assert set(_OPTION_MODELS) == set(PLAIN_ATTRIBUTES)
+    for aliases in _options_of(field_type):
+        honoured = honoured_keywords(field_type).intersection(aliases)
+        assert aliases[0] in REFUSED_SAMPLES or honoured, f"{field_type.__name__}({aliases[0]}=): unknown option"
+        sample = REFUSED_SAMPLES[aliases[0]](field_type) if aliases[0] in REFUSED_SAMPLES else None
+        if sample is None:
+            assert honoured, f"{field_type.__name__}({aliases[0]}=) is neither honoured nor refused"
+            continue
+        try:
+            field = _field(field_type, **{aliases[0]: sample})
+        except Exception:  # noqa: BLE001 - stricto or backo refuses it: it never reaches the fast path
+            continue
+        collection = Collection("things", Item({"a": field}), DBMemoryConnector())
+        assert collection.plain_model() is None, f"{field_type.__name__}({aliases[0]}={sample!r}) is not honoured"
+
+
+@pytest.mark.parametrize("field_type", list(PLAIN_ATTRIBUTES), ids=lambda t: t.__name__)
+def test_an_attribute_the_whitelist_does_not_name_or_misses_takes_the_item_path(field_type: type) -> None:
+    """A newer stricto's extra attribute, or an older one's missing attribute: not plain, no crash."""
+    assert Collection("a", Item({"a": _field(field_type)}), DBMemoryConnector()).plain_model() is not None
+    extra = Collection("b", Item({"a": _field(field_type)}), DBMemoryConnector())
+    extra.model.a.__dict__["_an_option_of_tomorrow"] = 1
+    assert extra.plain_model() is None
+    for name in PLAIN_ATTRIBUTES[field_type]:
+        model = Item({"a": _field(field_type)})
+        assert PlainModel.compile(model, ITEM_OWN_HANDLERS) is not None
+        del model.a.__dict__[name]
+        assert PlainModel.compile(model, ITEM_OWN_HANDLERS) is None, name
+    root = Collection("d", Item({"a": Int()}), DBMemoryConnector())
+    root.model.__dict__["_an_option_of_tomorrow"] = 1
+    assert root.plain_model() is None
+
+
+def test_connectors_declare_whether_their_ids_look_at_the_item() -> None:
+    from backo import DBConnector, DBYmlConnector
+    from backo.core.plain_model import derives_ids_from_items
+    from backo.storage.db import DBMongoConnector, DBRedirect, DBRestfullConnector
+
+    for connector_class in (DBMemoryConnector, DBYmlConnector, DBMongoConnector, DBRestfullConnector, DBRedirect):
+        assert connector_class.generates_ids_from_items is False
+    assert DBConnector.generates_ids_from_items is True
+
+    #: a connector backo does not know, keeping DBConnector's generate_id: the safe, slow way
+    unknown = type("Unknown", (DBConnector,), {name: lambda *a, **k: None for name in DBConnector.__abstractmethods__})
+
+    class Declared(DBMemoryConnector):
+        generates_ids_from_items = False
+
+        def generate_id(self, o: Any) -> str:
+            return "fixed"
+
+    class Overriding(Declared):  # its own generate_id, nothing declared: the Item
+        def generate_id(self, o: Any) -> str:
+            return f"from-{o.title}"
+
+    assert derives_ids_from_items(unknown()) is True
+    assert derives_ids_from_items(Overriding()) is True
+    assert derives_ids_from_items(Declared()) is False

@@ -21,6 +21,7 @@ from stricto import SSyntaxError, STypeError
 from backo.error import BackoError, NotFoundError, PathNotFoundError
 from backo.log import REF, get_logger
 
+from ..documents import save_document
 from .loop_guard import BEING_DELETED, LoopPath
 from .strategies import DeleteStrategy, FillStrategy
 
@@ -199,7 +200,7 @@ def _update_reverse_list_document(
     if document is None:
         return False
     if document is not stored:
-        collection.save_document(document, stored, kwargs.get("transaction_id"))
+        save_document(collection, document, stored, kwargs.get("transaction_id"), plain.stamps_meta)
     return True
 
 
