@@ -13,48 +13,49 @@ import types as _types
 
 import stricto as _stricto
 
-from .action import Action as Action
+from . import _legacy
 from .backoffice import Backoffice as Backoffice
 from .collection import Collection as Collection
+from .core.action import Action as Action
+from .core.files.blob_file import BlobFile as BlobFile
+from .core.files.file import File as File
 from .core.filters import append_path_to_filter as append_path_to_filter
 from .core.filters import multidict_to_filter as multidict_to_filter
+from .core.item import Item as Item
+from .core.metadata import GenericMetaDataHandler as GenericMetaDataHandler
+from .core.metadata import StandardMetaDataHandler as StandardMetaDataHandler
+from .core.migration import MigrationReport as MigrationReport
+from .core.references.ref import Ref as Ref
+from .core.references.refslist import RefsList as RefsList
+from .core.references.strategies import DeleteStrategy as DeleteStrategy
+from .core.references.strategies import FillStrategy as FillStrategy
+from .core.selection import Selection as Selection
+from .core.status import StatusType as StatusType
 from .current_user import CurrentUser as CurrentUser
 from .current_user import CurrentUserWrapper as CurrentUserWrapper
 from .current_user import current_user as current_user
-from .db_backo_redirect import DBRedirect as DBRedirect
-from .db_connector import DBConnector as DBConnector
-from .db_memory_connector import DBMemoryConnector as DBMemoryConnector
-from .db_mongo_connector import DBMongoConnector as DBMongoConnector
-from .db_restfull_connector import DBRestfullConnector as DBRestfullConnector
-from .db_yml_connector import DBYmlConnector as DBYmlConnector
 from .error import BackoError as BackoError
 from .error import DBError as DBError
 from .error import FileError as FileError
 from .error import NotFoundError as NotFoundError
 from .error import PathNotFoundError as PathNotFoundError
 from .error import SessionError as SessionError
-from .file.blob_file import BlobFile as BlobFile
-from .file.file import File as File
-from .file.file_blob_connector import FileBlobConnector as FileBlobConnector
-from .file.file_connector import FileConnector as FileConnector
-from .file.file_system_connector import FileSystemConnector as FileSystemConnector
-from .item import Item as Item
+from .http.errors import error_to_http_handler as error_to_http_handler
+from .http.errors import return_http_error as return_http_error
+from .http.request import check_content_type as check_content_type
 from .log import Logger as Logger
 from .log import LogLevel as LogLevel
 from .log import log_system as log_system
 from .log import stack as stack
-from .meta_data_handler import GenericMetaDataHandler as GenericMetaDataHandler
-from .meta_data_handler import StandardMetaDataHandler as StandardMetaDataHandler
-from .migration_report import MigrationReport as MigrationReport
-from .ref import Ref as Ref
-from .refslist import DeleteStrategy as DeleteStrategy
-from .refslist import FillStrategy as FillStrategy
-from .refslist import RefsList as RefsList
-from .request_decorators import check_content_type as check_content_type
-from .request_decorators import error_to_http_handler as error_to_http_handler
-from .request_decorators import return_http_error as return_http_error
-from .selection import Selection as Selection
-from .status import StatusType as StatusType
+from .storage.db import DBConnector as DBConnector
+from .storage.db import DBMemoryConnector as DBMemoryConnector
+from .storage.db import DBMongoConnector as DBMongoConnector
+from .storage.db import DBRedirect as DBRedirect
+from .storage.db import DBRestfullConnector as DBRestfullConnector
+from .storage.db import DBYmlConnector as DBYmlConnector
+from .storage.files import FileBlobConnector as FileBlobConnector
+from .storage.files import FileConnector as FileConnector
+from .storage.files import FileSystemConnector as FileSystemConnector
 
 #: stricto's public names re-exported here (types, errors, helpers; no submodules).
 STRICTO_NAMES: list[str] = [
@@ -111,3 +112,5 @@ __all__ = [
     "multidict_to_filter",
     "stack",
 ]
+
+_legacy.install()  # last: 0.2.1's module paths (backo.item...), as sys.modules entries

@@ -37,6 +37,3 @@ class Backoffice(BaseBackoffice):
         from .http.openapi import backoffice_openapi
 
         return backoffice_openapi(self)
-
-
-Backoffice.__module__ = "backo.backoffice"

@@ -57,6 +57,3 @@ class Collection(BaseCollection):
         if name is None or _id is None:
             raise TypeError("action_go() needs the action name (_action_name) and the _id")
         return action_view(self, name, as_id(_id))
-
-
-Collection.__module__ = "backo.collection"

@@ -118,6 +118,3 @@ class Action(Dict):
             log.error("Try to launch forbidden action '%s'", name)
             raise SRightError('Action "{0}" forbidden', name)
         return call_with_accepted_kwargs(self.__dict__["on_trig"], self, o, **kwargs)
-
-
-Action.__module__ = "backo.action"

@@ -32,6 +32,3 @@ class CollectionAddon:
     def get_rights_schema(self) -> dict:
         """The rights as shown in ``_meta`` (callables as ``"Callable"``)."""
         return self._permissions.get_as_dict_of_strings()
-
-
-CollectionAddon.__module__ = "backo.collection_addon"

@@ -100,8 +100,5 @@ class StandardMetaDataHandler(GenericMetaDataHandler):
         return stamped
 
 
-GenericMetaDataHandler.__module__ = "backo.meta_data_handler"
-StandardMetaDataHandler.__module__ = "backo.meta_data_handler"
-
 #: The handler Items use unless told otherwise (shared, it holds no state).
 DEFAULT_META_DATA_HANDLER = StandardMetaDataHandler()

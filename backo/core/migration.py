@@ -138,9 +138,6 @@ class MigrationReport(Dict):
         )
 
 
-MigrationReport.__module__ = "backo.migration_report"
-
-
 class _Tally:
     """The outcome of each object, in plain lists (appending to the report is quadratic)."""
 

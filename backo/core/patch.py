@@ -95,6 +95,3 @@ def parse_patch_operations(body: Any) -> list[Patch]:
         patch.set(operation)
         patches.append(patch)
     return patches
-
-
-Patch.__module__ = "backo.patch"

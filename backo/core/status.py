@@ -16,6 +16,3 @@ class StatusType(Enum):
 
     def __repr__(self) -> str:
         return self.name
-
-
-StatusType.__module__ = "backo.status"

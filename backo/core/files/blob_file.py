@@ -164,6 +164,3 @@ class BlobFile(File):
     def stored_content(self) -> StoredContent | None:
         """None: the content is stored in the document, not in a connector."""
         return None
-
-
-BlobFile.__module__ = "backo.file.blob_file"

@@ -464,6 +464,3 @@ class File(Dict):
         if file_id is None:
             raise FileError(message_format, self.path_name())
         return file_id
-
-
-File.__module__ = "backo.file.file"

@@ -43,6 +43,3 @@ class LoopPath:
 
     def __repr__(self) -> str:
         return f"LoopPath({self.path!r})"
-
-
-LoopPath.__module__ = "backo.loop_path"

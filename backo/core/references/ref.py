@@ -137,6 +137,3 @@ class Ref(ReferenceAttributes, String):
             return self
         target = load_target(self, self.target_name, self.get_value())
         return None if target is None else target.get_selectors(None, sel)
-
-
-Ref.__module__ = "backo.ref"

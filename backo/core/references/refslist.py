@@ -130,6 +130,3 @@ class RefsList(ReferenceAttributes, List):
         if one:
             return results[0] if results else None
         return results
-
-
-RefsList.__module__ = "backo.refslist"

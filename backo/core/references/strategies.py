@@ -32,7 +32,3 @@ class FillStrategy(Enum):
 
     def __repr__(self) -> str:
         return self.name
-
-
-DeleteStrategy.__module__ = "backo.refslist"
-FillStrategy.__module__ = "backo.refslist"
