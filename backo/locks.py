@@ -118,7 +118,8 @@ class _ProcessWriteLock:
 
     def __init__(self, folders: _FolderRegistry) -> None:
         self._folders = folders
-        self._condition = threading.Condition(threading.Lock())
+        #: the in-process part; ``_owner`` and ``_depth`` are written only by the thread holding it
+        self._lock = threading.RLock()
         self._owner: int | None = None
         self._depth = 0
         #: folder key -> (the lock, kept alive while held; its descriptor)
@@ -127,28 +128,26 @@ class _ProcessWriteLock:
 
     # -- in-process ownership ----------------------------------------------------------
 
-    def _wait_for_ownership(self, depth: int) -> None:
-        me = threading.get_ident()
-        with self._condition:
-            while self._owner is not None:
-                self._condition.wait()
-            self._owner = me
-            self._depth = depth
+    def _take(self, depth: int) -> None:
+        """Wait for the in-process lock and hold it ``depth`` times."""
+        for _ in range(depth):
+            self._lock.acquire()
+        self._owner = threading.get_ident()
+        self._depth = depth
 
-    def _give_up_ownership(self) -> None:
-        with self._condition:
-            self._owner = None
-            self._depth = 0
-            self._condition.notify()
+    def _give_up(self) -> None:
+        """Release every level of the in-process lock the calling thread holds."""
+        depth, self._depth, self._owner = self._depth, 0, None
+        for _ in range(depth):
+            self._lock.release()
 
     def acquire(self) -> None:
         """Take the lock (re-entrant per thread); the first level takes the folder locks."""
-        with self._condition:
-            reentered = self._owner == threading.get_ident()
-            if reentered:
-                self._depth += 1
-        if not reentered:
-            self._wait_for_ownership(1)
+        if self._owner == threading.get_ident():
+            self._lock.acquire()
+            self._depth += 1
+        else:
+            self._take(1)
         if self._held_generation != self._folders.generation:
             try:
                 self._lock_folders()
@@ -158,14 +157,14 @@ class _ProcessWriteLock:
 
     def release(self) -> None:
         """Leave one level; the last one releases the folder locks, then the lock."""
-        with self._condition:
-            if self._owner != threading.get_ident():
-                raise RuntimeError("the backo write lock is released by a thread that does not hold it")
+        if self._owner != threading.get_ident():
+            raise RuntimeError("the backo write lock is released by a thread that does not hold it")
+        if self._depth > 1:
             self._depth -= 1
-            if self._depth:
-                return
+            self._lock.release()
+            return
         self._unlock_folders()
-        self._give_up_ownership()
+        self._give_up()
 
     def owned(self) -> bool:
         """Whether the calling thread holds the lock."""
@@ -195,19 +194,18 @@ class _ProcessWriteLock:
     @contextlib.contextmanager
     def released(self) -> Iterator[None]:
         """Within the block, the calling thread holds no level of the lock (if it held any)."""
-        with self._condition:
-            depth = self._depth if self._owner == threading.get_ident() else 0
+        depth = self._depth if self._owner == threading.get_ident() else 0
         if not depth:
             yield
             return
         self._unlock_folders()
-        self._give_up_ownership()
+        self._give_up()
         try:
             yield
         finally:
             # Back to where the caller was; if a folder cannot be locked the error goes up
             # with the lock owned, and the caller's own levels release it.
-            self._wait_for_ownership(depth)
+            self._take(depth)
             self._lock_folders()
 
     def _after_fork_in_child(self) -> None:
@@ -216,7 +214,7 @@ class _ProcessWriteLock:
         for _folder, descriptor in held.values():
             with contextlib.suppress(OSError):
                 os.close(descriptor)
-        self._condition = threading.Condition(threading.Lock())
+        self._lock = threading.RLock()
         self._owner = None
         self._depth = 0
         self._held_generation = -1
