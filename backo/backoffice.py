@@ -7,6 +7,7 @@ from flask import Flask
 from stricto import validation_parameters
 
 from .core.backoffice import BaseBackoffice
+from .http import auth as _auth  # noqa: F401  binds current_user to Flask requests (on import)
 
 
 class Backoffice(BaseBackoffice):

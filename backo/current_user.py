@@ -8,18 +8,23 @@ script, the one standalone user::
     current_user.standalone = True           # scripts and tests: one shared user
     current_user.set({"_id": "42", "login": "alice", "roles": ["ADMIN"]})
 
-In a Flask request (what a ``jwt_auth`` hook does) ``current_user.set(...)`` binds the
-user to that request only (``flask.g``); when the app has a ``secret_key`` it is also
-remembered in the session, so later requests of the same client find it, as in 0.2.1.
-Outside any request (a script that forgot ``standalone = True``) the standalone user is
-used instead of failing.
+In a request (what a ``jwt_auth`` hook does) ``current_user.set(...)`` binds the user to
+that request only; when the app has a ``secret_key`` it is also remembered in the session,
+so later requests of the same client find it, as in 0.2.1. Outside any request (a script
+that forgot ``standalone = True``) the standalone user is used instead of failing.
 
-This module reads Flask in :func:`_request_scope` only and imports nothing else from backo
-but :mod:`backo.error`.
+This module is cross-cutting: it knows no web framework. The running request reaches it as
+a :class:`RequestBinding` held by a ContextVar; the HTTP edge (:mod:`backo.http.auth`)
+binds one per request with :func:`bind_request`, and registers a locator
+(:func:`set_request_locator`) for code running in a request it did not see begin (a plain
+Flask route of the same application, ``app.test_request_context()``). It imports nothing
+from backo but :mod:`backo.error`.
 """
 
 import threading
-from typing import Any
+from collections.abc import Callable
+from contextvars import ContextVar, Token
+from typing import Any, Protocol
 
 from stricto import Dict, List, String, validation_parameters
 
@@ -28,8 +33,6 @@ from .error import SessionError
 #: The values of the anonymous user.
 ANONYMOUS_DATA: dict[str, Any] = {"_id": "000", "login": "ANONYMOUS", "roles": []}
 
-_SESSION_KEY = "current_user_id"
-_REQUEST_ATTRIBUTE = "_backo_current_user"
 _WRAPPER_ATTRIBUTES = ("standalone", "user_without_session", "anonymous", "administrator", "users")
 
 
@@ -71,15 +74,63 @@ class CurrentUser(Dict):
         return role in roles
 
 
-def _request_scope() -> tuple[Any, Any, bool] | None:
-    """Return ``(flask.g, flask.session, has_secret_key)`` inside a request, else None."""
-    try:
-        import flask
-    except ImportError:  # pragma: no cover - flask is a dependency
-        return None
-    if not flask.has_request_context():
-        return None
-    return flask.g, flask.session, bool(flask.current_app.secret_key)
+class RequestBinding(Protocol):
+    """What the HTTP edge provides for one request: where its user lives, and its session.
+
+    Implemented by :class:`backo.http.auth.FlaskRequestBinding`; a test or another edge may
+    bind its own with :func:`bind_request`.
+    """
+
+    def request_user(self) -> CurrentUser | None:
+        """The user set in this request, or None."""
+
+    def bind_user(self, user: CurrentUser) -> None:
+        """Make ``user`` the user of this request only."""
+
+    def unbind_user(self) -> None:
+        """Forget the user of this request (nothing if none was set)."""
+
+    def session_user_id(self) -> Any:
+        """The user id the client's session remembers, or None."""
+
+    def remember_in_session(self, user_id: Any) -> bool:
+        """Remember ``user_id`` in the client's session; False when it cannot (no secret key)."""
+
+
+#: The request the running code serves, bound by the HTTP edge; None outside requests.
+_request: ContextVar[RequestBinding | None] = ContextVar("backo_current_user_request", default=None)
+
+#: Finds the running request when nothing was bound (see :func:`set_request_locator`).
+_request_locator: Callable[[], RequestBinding | None] | None = None
+
+
+def bind_request(binding: RequestBinding) -> Token[RequestBinding | None]:
+    """Make ``binding`` the request the running code serves; give the token to :func:`unbind_request`."""
+    return _request.set(binding)
+
+
+def unbind_request(token: Token[RequestBinding | None]) -> None:
+    """End the binding :func:`bind_request` returned ``token`` for."""
+    _request.reset(token)
+
+
+def set_request_locator(locator: Callable[[], RequestBinding | None] | None) -> None:
+    """Install how to find the running request when none is bound (the HTTP edge does, on import).
+
+    Code may run in a request the edge did not see begin: a plain Flask route next to
+    backo's, or ``app.test_request_context()``. ``locator()`` returns that request's
+    binding, or None outside any request.
+    """
+    global _request_locator
+    _request_locator = locator
+
+
+def _running_request() -> RequestBinding | None:
+    """The request the running code serves, or None (a script, or outside any request)."""
+    binding = _request.get()
+    if binding is None and _request_locator is not None:
+        binding = _request_locator()
+    return binding
 
 
 class CurrentUserWrapper:
@@ -93,19 +144,22 @@ class CurrentUserWrapper:
         object.__setattr__(self, "administrator", obj.copy())
         object.__setattr__(self, "users", {})
 
+    def _binding(self) -> RequestBinding | None:
+        """The running request, or None in standalone mode and outside requests."""
+        return None if self.standalone else _running_request()
+
     def retrieve_current_user(self) -> CurrentUser:
         """Return the user backo acts for now.
 
         :raises SessionError: in a request where no user was set and the session names none.
         """
-        scope = None if self.standalone else _request_scope()
-        if scope is None:
+        binding = self._binding()
+        if binding is None:
             return self.user_without_session
-        request_globals, session, _ = scope
-        user = getattr(request_globals, _REQUEST_ATTRIBUTE, None)
+        user = binding.request_user()
         if user is not None:
             return user
-        user_id = session.get(_SESSION_KEY)
+        user_id = binding.session_user_id()
         if user_id is None:
             raise SessionError("No session id for authentication")
         user = self.users.get(user_id)
@@ -120,29 +174,25 @@ class CurrentUserWrapper:
         In a request, missing keys take the anonymous values; in a script, the standalone
         user is updated in place.
         """
-        scope = None if self.standalone else _request_scope()
-        if scope is None:
+        binding = self._binding()
+        if binding is None:
             self.user_without_session.set(data)
             return
-        request_globals, session, has_secret_key = scope
         user = self.anonymous.copy()
         user.set(data)
-        setattr(request_globals, _REQUEST_ATTRIBUTE, user)
-        if has_secret_key:
-            user_id = user._id.get_value()
-            session[_SESSION_KEY] = user_id
+        binding.bind_user(user)
+        user_id = user._id.get_value()
+        if binding.remember_in_session(user_id):
             with self._lock:
                 self.users[user_id] = user
 
     def logout(self) -> None:
         """Forget the user of this request and of its session (nothing in standalone mode)."""
-        scope = None if self.standalone else _request_scope()
-        if scope is None:
+        binding = self._binding()
+        if binding is None:
             return
-        request_globals, session, _ = scope
-        if hasattr(request_globals, _REQUEST_ATTRIBUTE):
-            delattr(request_globals, _REQUEST_ATTRIBUTE)
-        user_id = session.get(_SESSION_KEY)
+        binding.unbind_user()
+        user_id = binding.session_user_id()
         if user_id is not None:
             with self._lock:
                 self.users.pop(user_id, None)

@@ -13,6 +13,7 @@ optional ``jwt_auth`` hook runs before each of its routes. ``GET {base}/_meta`` 
 :func:`register` also gives the application a body limit when it has none: Flask's
 ``MAX_CONTENT_LENGTH`` becomes :data:`~backo.http.request.DEFAULT_MAX_CONTENT_LENGTH`
 (16 MiB) if it is unset (None); a value the application set, larger or smaller, is kept.
+It also binds each request of the application to ``current_user`` (:func:`.auth.register`).
 """
 
 import functools
@@ -28,7 +29,7 @@ from backo.core.collection import BaseCollection
 from backo.core.enforcement import unenforced_rights
 from backo.log import BACKOFFICE, get_logger
 
-from . import views
+from . import auth, views
 from .errors import error_to_http_handler
 from .openapi import record_built_routes
 from .request import DEFAULT_MAX_CONTENT_LENGTH
@@ -144,6 +145,7 @@ def register(
     name = _safe_name(backoffice_name)
     app.add_url_rule(f"{base}/_meta", f"_meta_{name}", _bind(views.backoffice_meta_view, backoffice), methods=["GET"])
     app.add_url_rule(f"{base}/openapi", f"_openapi_{name}", _bind(views.openapi_view, backoffice), methods=["GET"])
+    auth.register(app)
     warn_about_unenforced_rights(backoffice)
 
 
