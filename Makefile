@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3 python; do \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    echo $$p; break; fi; done)
 
-.PHONY: test test-stricto run bench install clean check-python docs lint
+.PHONY: test test-stricto run bench install clean check-python docs lint check
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then echo "backo needs Python >= 3.12 (python3.12 or python3.13 on PATH)" >&2; exit 1; fi
@@ -31,7 +31,14 @@ STRICTO_VERSIONS := 0.2.2 0.2.3 0.2.4 0.2.5 0.2.6
 STRICTO_TESTS    := tests/core/test_plain_model.py
 STRICTO_EXAMPLES ?= 40
 
-test: $(STAMP)
+# Types and the import contracts: mypy on backo/ ([tool.mypy]), then the layer rules of
+# [tool.importlinter] (http > core > storage; core without flask/werkzeug/http; storage without
+# core; no 0.2.1 legacy path imported inside backo). Ruff stays in `make lint` for now.
+check: $(STAMP)
+	$(VPY) -m mypy backo
+	$(VENV)/bin/lint-imports --no-cache --no-logo
+
+test: check
 	$(VPY) -m pytest
 	$(MAKE) --no-print-directory test-stricto
 

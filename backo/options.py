@@ -14,7 +14,7 @@ class _IsolatedKparse(Kparse):
     """A Kparse whose parsed values live on the instance."""
 
     def __init__(self, obj: dict, model: dict, **kwargs: Any) -> None:
-        self._data = {}
+        self._data: dict[str, Any] = {}
         super().__init__(obj, model, **kwargs)
 
 

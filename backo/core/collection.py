@@ -89,9 +89,11 @@ class BaseCollection:
     catastrophic pattern). See :mod:`backo.core.regex_filters`.
     """
 
+    # 0.2.1's class-level defaults, kept; ``__init__`` always sets both below (a model Item and
+    # a connector, checked by @validation_parameters), so an instance's are never None.
     name: str | None = None
-    model: Item | None = None
-    db_handler: DBConnector | None = None
+    model: Item = None  # type: ignore[assignment]  # None on the class only, see above
+    db_handler: DBConnector = None  # type: ignore[assignment]  # None on the class only, see above
 
     @validation_parameters
     def __init__(self, name: str, model: Item, db_handler: DBConnector, **kwargs: Any) -> None:
@@ -242,6 +244,12 @@ class BaseCollection:
         item = self.new_item()
         item.load(as_id(_id))
         return item
+
+    @typing.overload
+    def set(self, datas: dict) -> Item: ...
+
+    @typing.overload
+    def set(self, datas: list) -> list[Item]: ...
 
     def set(self, datas: dict | list) -> Item | list[Item]:
         """New (unsaved) Items filled with ``datas``: one for a dict, a list for a list."""

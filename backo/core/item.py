@@ -90,6 +90,9 @@ class Item(Dict):
     ``_meta``; every other keyword is a stricto ``Dict`` option.
     """
 
+    #: the save state, held in ``_ItemState`` (see ``__getattr__``); declared for type checkers only
+    _status: StatusType
+
     @validation_parameters
     def __init__(self, schema: dict, **kwargs: Any) -> None:
         options = parse_options(

@@ -72,7 +72,7 @@ def _copy_permissions(permissions: Permissions) -> Permissions:
 
 def _copy_node(original: GenericType) -> GenericType:
     """``GenericType.__copy__``: the same attributes, its own permissions and event id."""
-    cls = type(original)
+    cls: Any = type(original)  # a stricto class: untyped, so mypy sees type[Any]
     twin = cls.__new__(cls)
     source = _attributes_of(original, "__dict__")
     attributes = _attributes_of(twin, "__dict__")

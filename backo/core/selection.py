@@ -151,9 +151,9 @@ class Selection(CollectionAddon):
         result, total = [], 0
         for document in prefilter(documents, collection.model, effective_filter):
             # documents are the store's own: read, never mutated, copied before an Item holds one
-            record = None if test is None else plain.read(document, validated=False)
+            record = None if test is None or plain is None else plain.read(document, validated=False)
             item = None
-            if record is not None:
+            if record is not None and test is not None:  # a record is only read when there is a test
                 if not test(record):
                     continue
             else:

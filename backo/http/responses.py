@@ -3,7 +3,7 @@
 import datetime
 import enum
 import json
-from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -62,7 +62,7 @@ def _content_disposition(filename: str | None) -> str:
 
 
 def file_response(
-    chunks: Iterable[bytes], content_type: str | None, size: int | None, filename: str | None
+    chunks: Iterator[bytes], content_type: str | None, size: int | None, filename: str | None
 ) -> Response:
     """Stream file content chunk by chunk, with its stored type, size and name.
 

@@ -1,7 +1,7 @@
 """Database connectors: stores of plain-dict documents keyed by ``_id``.
 
 storage.db knows dicts, never Items. From backo it imports only ``backo.error``,
-``backo.log``, ``backo.locks`` and the stricto-only kwargs helper ``backo.core.options``: no Items, no
+``backo.log``, ``backo.locks`` and the stricto-only kwargs helper ``backo.options``: no Items, no
 ``backo.http``, no Flask. Every backend subclasses :class:`DBConnector` (``base.py``),
 whose docstrings are the contract; the embedded stores (memory, YAML) and DBRedirect
 answer queries with the pure functions of ``listing.py`` over the filter language of
