@@ -9,17 +9,17 @@ undone before the error reaches the caller.
 import copy
 from typing import Any
 
-from stricto import EVENT_MANAGER, Dict, List, SRightError, String, validation_parameters
+from stricto import EVENT_MANAGER, Dict, SRightError, String, validation_parameters
 
 from backo.error import BackoError, NotFoundError
 from backo.options import parse_options
 from backo.storage.db.base import DBConnector
 
+from .field_rights import field_at, hidden_and_read_only, refuse_forbidden_list_changes, refuse_given_values
 from .item_kwargs import item_method_kwargs, with_operation_guard
 from .metadata import DEFAULT_META_DATA_HANDLER, GenericMetaDataHandler
 from .model_copy import copy_item
 from .references.loop_guard import BEING_DELETED
-from .references.refslist import RefsList
 from .status import StatusType
 from .stricto_support import copy_with_own_events, mentions_view
 from .transaction import OperatorType, UndoRecorder, transaction
@@ -214,7 +214,7 @@ class Item(Dict):
                 self.meta_data_handler.update(self)
             previous = self._previous_document()
             self._adopt_changes_made_meanwhile(previous)
-            _refuse_forbidden_list_changes(self, previous)
+            refuse_forbidden_list_changes(self, previous)
             self._refuse_hidden_changes(previous)
             if self._listens_to("before_save", "saved"):  # an Item costs a model copy: only when used
                 kwargs["old_object"] = self._item_from_document(previous)
@@ -293,7 +293,7 @@ class Item(Dict):
         was_enabled = self._permissions.get_permissions_status()
         self.enable_permissions()
         try:
-            _refuse_given_values(self, given)
+            refuse_given_values(self, given)
         finally:
             if not was_enabled:
                 self.disable_permissions()
@@ -306,7 +306,7 @@ class Item(Dict):
         ``can_read=f, can_modify=f`` of docs/current_user.rst would not protect it.
         RefsLists are left out: backo itself fills them when references change.
         """
-        guarded = _hidden_and_read_only(self, ())
+        guarded = hidden_and_read_only(self, ())
         if not guarded:
             return
         before = self._item_from_document(stored)
@@ -315,7 +315,7 @@ class Item(Dict):
         before.disable_permissions()
         try:
             for path in guarded:
-                field, old = _field_at(self, path), _field_at(before, path)
+                field, old = field_at(self, path), field_at(before, path)
                 if field.get_encoded() != old.get_encoded():
                     raise SRightError("{0}: cannot modify value", field.path_name())
         finally:
@@ -443,100 +443,6 @@ class Item(Dict):
             backoffice.record_transaction(
                 transaction_id, self._collection.name, operation, self._id.get_value(), previous
             )
-
-
-def _refuse_forbidden_list_changes(field: Any, stored: Any) -> None:
-    """Raise SRightError if a List the user may not modify differs from its stored value.
-
-    stricto checks ``can_modify`` on scalar fields when they are assigned, but not on a
-    List replaced as a whole: without this check a PUT could change a read-only list
-    (``roles``, say). Only a change is refused: an unset list (key absent, or ``null``)
-    and ``[]`` are the same list (stricto loads ``null`` as ``[]``), and a key absent from
-    the stored document stands for the field's default as well.
-    """
-    if not isinstance(field, Dict):
-        return
-    if not isinstance(stored, dict):
-        stored = {}
-    for key in field._keys:
-        child = field.__dict__[key]
-        if isinstance(child, List) and child.exists_or_can_read() and child.can_modify() is False:
-            if _list_changed(child, stored, key):
-                raise SRightError("{0}: cannot modify value", child.path_name())
-        if isinstance(child, Dict):
-            _refuse_forbidden_list_changes(child, stored.get(key))
-
-
-def _refuse_given_values(field: Dict, given: dict) -> None:
-    """Raise SRightError for the first field of ``given`` the user may not modify and whose
-    value (once assigned) is not its default; sub-dicts are checked field by field.
-
-    Values that are not kept are not checked, as a save does not: computed fields
-    (``set=``) and fields that do not exist. Lists count as a whole (a save does not check
-    the rights of their elements' fields); None given to a sub-Dict (a File: empty) sets nothing.
-    """
-    for key, value in given.items():
-        if key not in field._keys:
-            continue
-        child = field.__dict__[key]
-        if callable(child._auto_set) or child.exists(None) is False:
-            continue
-        if isinstance(child, Dict):
-            if isinstance(value, dict):
-                _refuse_given_values(child, value)
-                continue
-            if value is None:
-                continue
-        if child.can_modify() is False and not _holds_its_default(child):
-            raise SRightError("{0}: cannot modify value", child.path_name())
-
-
-def _hidden_and_read_only(field: Dict, path: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """The paths of the fields under ``field`` that exist, that the user cannot read and
-    may not modify (RefsLists aside: see :meth:`Item._refuse_hidden_changes`)."""
-    found = []
-    for key in field._keys:
-        child = field.__dict__[key]
-        if child.exists(None) is False or isinstance(child, RefsList):
-            continue
-        if child.can_read() is False and child.can_modify() is False:
-            found.append((*path, key))
-        elif isinstance(child, Dict):
-            found.extend(_hidden_and_read_only(child, (*path, key)))
-    return found
-
-
-def _field_at(field: Any, path: tuple[str, ...]) -> Any:
-    for key in path:
-        field = field.__dict__[key]
-    return field
-
-
-def _holds_its_default(field: Any) -> bool:
-    """Tell whether ``field`` holds its default (a function's is evaluated on the root, as stricto does)."""
-    default = field._default
-    if callable(default):
-        default = default(field.get_root())
-    value = field.get_value()
-    if isinstance(field, List):
-        return _as_list(value) == _as_list(default)
-    return bool(value == default)
-
-
-def _as_list(value: Any) -> Any:
-    """A List's encoded value with None (never set) read as ``[]``."""
-    return [] if value is None else value
-
-
-def _list_changed(child: List, stored: dict, key: str) -> bool:
-    """Tell whether the List ``child`` holds something else than ``stored[key]``."""
-    current = _as_list(child.get_encoded())
-    if key in stored:
-        return current != _as_list(stored[key])
-    default = child._default
-    if callable(default):
-        return False  # what the stored document stands for is unknown: not seen as a change
-    return current != _as_list(default)  # an absent key loads as the default
 
 
 def _without_system_fields(obj: Any) -> Any:
