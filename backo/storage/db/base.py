@@ -131,6 +131,26 @@ class DBConnector(abc.ABC):
             raise DBError("{0}.select returned {1}, not a list", type(self).__name__, type(documents).__name__)
         return paginate(documents, page_size, num_of_element_to_skip), len(documents)
 
+    def answers_exactly(self, select_filter: MatchFilter) -> bool:
+        """Whether :meth:`select_page` answers ``select_filter`` exactly as ``query.matches`` would.
+
+        The pushdown contract. When the core knows that a filter means the same on the
+        stored documents as stricto's ``match`` on the Items (plain fields only, see
+        :meth:`backo.core.plain_model.PlainModel.pushable`), it asks the store whether
+        it evaluates that filter, on the stored documents, with exactly the semantics of
+        :func:`~backo.storage.db.query.matches` (the same documents selected, for every
+        value a document may hold: types, missing fields, lists, numbers, regular
+        expressions on the store's engine). True lets the core hand the filter, the sort
+        and the page down to :meth:`select_page` (one query for the page and one for
+        the count on a database); False keeps the matching in Python, as 0.2.1 did.
+
+        Fail closed: answer True only for filters the store is certain of. The default is
+        False, so a connector that does not know this method is never given a filter.
+
+        .. versionadded:: 0.3.0
+        """
+        return False
+
     def select_for_reading(
         self, select_filter: MatchFilter, sort_object: dict[str, int] | None
     ) -> list[dict[str, Any]]:
