@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3 python; do \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    echo $$p; break; fi; done)
 
-.PHONY: test test-stricto run bench install clean check-python docs lint check
+.PHONY: test test-stricto run bench install clean check-python docs lint format check
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then echo "backo needs Python >= 3.12 (python3.12 or python3.13 on PATH)" >&2; exit 1; fi
@@ -31,10 +31,13 @@ STRICTO_VERSIONS := 0.2.2 0.2.3 0.2.4 0.2.5 0.2.6
 STRICTO_TESTS    := tests/core/test_plain_model.py
 STRICTO_EXAMPLES ?= 40
 
-# Types and the import contracts: mypy on backo/ ([tool.mypy]), then the layer rules of
-# [tool.importlinter] (http > core > storage; core without flask/werkzeug/http; storage without
-# core; no 0.2.1 legacy path imported inside backo). Ruff stays in `make lint` for now.
+# Lint, layout, types and the import contracts: ruff check and ruff format on the whole tree
+# ([tool.ruff]), mypy on backo/ ([tool.mypy]), then the layer rules of [tool.importlinter]
+# (http > core > storage; core without flask/werkzeug/http; storage without core; no 0.2.1
+# legacy path imported inside backo).
 check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VPY) -m mypy backo
 	$(VENV)/bin/lint-imports --no-cache --no-logo
 
@@ -58,10 +61,14 @@ run: $(STAMP)
 bench: $(STAMP)
 	$(VPY) -m benchmarks.run $(BENCH_ARGS)
 
+# `make lint`: the ruff part of `make check` alone; `make format` applies ruff's layout.
 lint: $(STAMP)
-	$(VPY) -m pip install -q ruff
-	$(VPY) -m ruff check backo
-	$(VPY) -m ruff format --check backo/core backo/storage
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 docs: $(STAMP)
 	$(VPY) -m pip install -q -r docs/requirements.txt

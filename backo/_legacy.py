@@ -87,7 +87,9 @@ LEGACY_MODULES: dict[str, LegacyModule] = {
     ),
     "backo.selection": _M(("backo.core.selection",), ("Selection",), ("Selection",)),
     "backo.status": _M(("backo.core.status",), ("StatusType",), ("StatusType",)),
-    "backo.transaction": _M(("backo.core.transaction",), ("OperatorType", "Transaction"), ("OperatorType", "Transaction")),
+    "backo.transaction": _M(
+        ("backo.core.transaction",), ("OperatorType", "Transaction"), ("OperatorType", "Transaction")
+    ),
 }  # fmt: skip
 
 
@@ -101,7 +103,7 @@ def _gathered(path: str, entry: LegacyModule) -> ModuleType:
     homes = [importlib.import_module(home) for home in entry.homes]
     for name in entry.names if homes else ():
         setattr(module, name, getattr(next(home for home in homes if hasattr(home, name)), name))
-    setattr(module, "__all__", list(entry.names))  # the star surface of the old path
+    vars(module)["__all__"] = list(entry.names)  # the star surface of the old path
     return module
 
 
@@ -111,7 +113,7 @@ def install() -> None:
         if len(entry.homes) == 1:
             module = importlib.import_module(entry.homes[0])
             if "__all__" not in vars(module):  # the star surface of the old path
-                setattr(module, "__all__", list(entry.names))
+                vars(module)["__all__"] = list(entry.names)
         else:
             module = sys.modules.get(path) or _gathered(path, entry)
         sys.modules[path] = module

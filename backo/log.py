@@ -261,7 +261,10 @@ class Logger:
         return handler
 
     def set_memoryhandler(
-        self, target: logging.Handler | None, capacity: int = 100, flushLevel: int = 1000  # noqa: N803
+        self,
+        target: logging.Handler | None,
+        capacity: int = 100,
+        flushLevel: int = 1000,  # noqa: N803
     ) -> logging.Handler:
         """Return a MemoryHandler whose ``get_last_message()`` gives the last buffered record."""
         return _LastMessageMemoryHandler(capacity, flushLevel=flushLevel, target=target)

@@ -2,8 +2,8 @@
 
 Run: ``python -m benchmarks.hardening [--full] [--only threads processes faults kills hostile]``.
 
-The scenarios are those of ``tests/hardening`` (:mod:`tests.hardening.scenarios` and
-:mod:`tests.hardening.hostile`); the tests run them with small counts. Without ``--full``
+The scenarios are those of ``tests/hardening``, in :mod:`testkit.scenarios` and
+:mod:`testkit.hostile`; the tests run them with small counts. Without ``--full``
 the counts are the tests' ones. For each scenario it prints the operations done, the
 faults injected, the hostile requests tried and what was lost or broken, then the details.
 A control run (processes without the file lock) shows that the checks do see lost updates.
@@ -22,7 +22,7 @@ from typing import Any
 from werkzeug.serving import make_server
 
 from backo import current_user
-from tests.hardening import hostile, scenarios
+from testkit import hostile, scenarios
 
 FULL = {
     "threads": (8, 500),

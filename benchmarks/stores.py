@@ -25,9 +25,9 @@ from types import TracebackType
 from typing import Any, Self
 from unittest import mock
 
+import backo.db_mongo_connector
 import mongomock
 
-import backo.db_mongo_connector
 from backo import (
     Backoffice,
     Collection,
@@ -49,7 +49,7 @@ MONGOMOCK_URL = "mongodb://localhost:27017/{database}"
 
 @contextlib.contextmanager
 def mongomock_client() -> Iterator[None]:
-    """Within the block, DBMongoConnector builds mongomock clients (as tests/storage/backends.py does)."""
+    """Within the block, DBMongoConnector builds mongomock clients (as tests/support/backends.py does)."""
     with mock.patch.object(backo.db_mongo_connector, "MongoClient", mongomock.MongoClient):
         yield
 

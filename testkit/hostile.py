@@ -35,8 +35,7 @@ from backo import (
     Selection,
     String,
 )
-
-from .scenarios import describe_difference
+from testkit.scenarios import describe_difference
 
 APP = "hostile"
 BASE = f"/{APP}/users"
@@ -159,8 +158,6 @@ def deep_list(depth: int) -> str:
 
 def deep_object(depth: int) -> str:
     return '{"a":' * depth + "1" + "}" * depth
-
-
 
 
 def hostile_cases(ids: dict[str, str]) -> list[Case]:

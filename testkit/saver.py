@@ -1,6 +1,6 @@
 """A process that saves one item forever, to be killed.
 
-``python -m tests.hardening.saver ROOT MODE NOTE PERSON ADDR0 ADDR1``
+``python -m testkit.saver ROOT MODE NOTE PERSON ADDR0 ADDR1``
 
 Prints ``ready`` once set up, then the sequence number of every save once it returned.
 ``plain``: the note gets ``seq = a = b`` (``v<n>``). ``refs``: the person is renamed
@@ -10,8 +10,7 @@ Prints ``ready`` once set up, then the sequence number of every save once it ret
 import sys
 
 from backo import current_user
-
-from .scenarios import build_backoffice
+from testkit.scenarios import build_backoffice
 
 
 def main(argv: list[str]) -> None:

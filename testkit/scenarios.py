@@ -44,7 +44,7 @@ from backo import (
 from backo.core.transaction import transaction
 
 #: The folder of the project (the subprocesses run from there).
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 COLLECTIONS = ("notes", "people", "addrs", "books", "authors")
 WRITE_METHODS = ("create", "save", "delete_by_id")
@@ -581,7 +581,7 @@ def seed_kill_fixture(bo: Backoffice) -> list[str]:
 
 
 def _saver_command(root: Path, ids: list[str], mode: str) -> list[str]:
-    return [sys.executable, "-m", "tests.hardening.saver", str(root), mode, *ids]
+    return [sys.executable, "-m", "testkit.saver", str(root), mode, *ids]
 
 
 def _repair_addrs(bo: Backoffice) -> None:

@@ -1,12 +1,24 @@
 """Shared fixtures: a standalone current user, and backoffices on every embedded store."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from backo import Backoffice, Bool, Collection, DBConnector, DBMemoryConnector, DBYmlConnector, Int, Item, String, current_user
+from backo import (
+    Backoffice,
+    Bool,
+    Collection,
+    DBConnector,
+    DBMemoryConnector,
+    DBYmlConnector,
+    Int,
+    Item,
+    String,
+    current_user,
+)
 from backo.current_user import ANONYMOUS_DATA
+from tests.support.stores import StoreFactory
 
 
 @pytest.fixture(autouse=True)
@@ -17,9 +29,6 @@ def standalone_user() -> Iterator[None]:
     yield
     current_user.standalone = True
     current_user.user_without_session.set(ANONYMOUS_DATA)
-
-
-StoreFactory = Callable[[str], DBConnector]
 
 
 @pytest.fixture(params=["memory", "yml"])

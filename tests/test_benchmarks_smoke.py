@@ -6,12 +6,14 @@ file back. The real runs are ``make bench`` (see docs/benchmarks.md).
 """
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from benchmarks.run import main
-from benchmarks.scenarios import SCENARIOS
+#: The project's folder: ``python -m benchmarks.run`` runs from there, as ``make bench`` does.
+PROJECT = Path(__file__).resolve().parents[1]
 
 #: Two tiny sizes (so that every target has what it needs), few operations, small libraries.
 #: 30 items is above --migrate-cap: both migration modes run.
@@ -23,24 +25,45 @@ TINY = [
 STORES = ("memory", "yml", "mongo")
 
 
+def bench(*arguments: str) -> str:
+    """The output of ``python -m benchmarks.run ARGUMENTS``, which must succeed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", *arguments],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    path = main([*TINY, "--json", str(tmp_path_factory.mktemp("bench") / "run.json")])
-    assert path is not None
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    path = tmp_path_factory.mktemp("bench") / "run.json"
+    bench(*TINY, "--json", str(path))
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def listed_scenarios() -> list[tuple[str, str]]:
+    """(name, kind) of every scenario, as ``--list`` prints them."""
+    return [tuple(line.split()[:2]) for line in bench("--list").splitlines() if line.strip()]  # type: ignore[misc]
 
 
 def test_every_scenario_ran_on_every_store_against_its_floor(run: dict) -> None:
     records = run["records"]
-    for scenario in SCENARIOS:
-        stores = ("yml",) if scenario.kind == "raw" else STORES
+    scenarios = listed_scenarios()
+    assert len(scenarios) > 10
+    for name, kind in scenarios:
+        stores = ("yml",) if kind == "raw" else STORES
         for store in stores:
-            found = [record for record in records if (record["scenario"], record["store"]) == (scenario.name, store)]
-            assert found, f"no record for {scenario.name} on {store}"
+            found = [record for record in records if (record["scenario"], record["store"]) == (name, store)]
+            assert found, f"no record for {name} on {store}"
             for record in found:
                 assert record["ops"] > 0 and record["seconds"] > 0 and record["ops_per_s"] > 0
                 assert record["peak_bytes"] is not None and record["probe"] is not None
-                if scenario.kind != "raw":
+                if kind != "raw":
                     assert record["floor_ops_per_s"] > 0 and record["ratio"] > 0
                 assert "WARNING" not in record["note"], record
 
@@ -71,11 +94,11 @@ def test_the_six_targets_are_judged_and_the_context_recorded(run: dict) -> None:
     assert "file" in run["extras"]
 
 
-def test_compare_reads_an_earlier_file(run: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_compare_reads_an_earlier_file(run: dict, tmp_path: Path) -> None:
     earlier = tmp_path / "earlier.json"
     earlier.write_text(json.dumps(run), encoding="utf-8")
     options = ["--sizes", "6", "--stores", "memory", "--only", "get_route", "--ops", "3", "--file-megabytes", "0"]
-    path = main([*options, "--compare", str(earlier), "--json", str(tmp_path / "again.json")])
-    assert path is not None and json.loads(path.read_text(encoding="utf-8"))["compared_with"] == str(earlier)
-    output = capsys.readouterr().out
+    again = tmp_path / "again.json"
+    output = bench(*options, "--compare", str(earlier), "--json", str(again))
+    assert json.loads(again.read_text(encoding="utf-8"))["compared_with"] == str(earlier)
     assert "vs old" in output and "compared with" in output and "1 lines" in output

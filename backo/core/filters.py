@@ -108,7 +108,7 @@ def _renamed(value: Any, depth: int) -> Any:
         return value if operator == value[0] and operand is value[1] else (operator, operand)
     if isinstance(value, list):
         renamed_list = [_renamed(child, depth - 1) for child in value]
-        return value if all(new is old for new, old in zip(renamed_list, value)) else renamed_list
+        return value if all(new is old for new, old in zip(renamed_list, value, strict=True)) else renamed_list
     return value
 
 

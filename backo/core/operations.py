@@ -21,7 +21,7 @@ when the Item is needed.
 """
 
 import copy
-from typing import Any, TypeAlias
+from typing import Any
 
 from stricto import SSyntaxError, StrictoError
 
@@ -38,7 +38,7 @@ from .plain_model import PlainModel, derives_ids_from_items
 from .transaction import transaction
 
 #: What a client sees of an Item in a view: a plain record, an Item's view, or None.
-Seen: TypeAlias = dict | Item | None
+type Seen = dict | Item | None
 
 
 # --- the choice of path ------------------------------------------------------------------

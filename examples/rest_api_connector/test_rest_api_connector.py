@@ -12,7 +12,7 @@ from openapi_spec_validator import validate
 
 from backo import current_user
 from backo.current_user import ANONYMOUS_DATA
-from benchmarks.fuzz import MODES, Pools, fuzz
+from testkit.fuzz import MODES, Pools, fuzz
 
 from . import app as shop_module
 from . import warehouse

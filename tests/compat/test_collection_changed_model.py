@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from backo import Backoffice, Bool, Collection, Dict, Int, Item, String
 from backo.core.plain_model import ModelShape
-from tests.conftest import StoreFactory
+from tests.support.stores import StoreFactory
 
 
 def zoo(store_factory: StoreFactory) -> tuple[Backoffice, FlaskClient, str]:

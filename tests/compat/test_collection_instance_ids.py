@@ -11,8 +11,8 @@ from flask import Flask
 from backo import Backoffice, Bool, Collection, DBMemoryConnector, Item, String
 from backo.core.plain_model import derives_ids_from_items
 from backo.storage.db import DBRedirect
-from tests.conftest import StoreFactory
-from tests.storage.backends import serve_in_thread
+from tests.support.backends import serve_in_thread
+from tests.support.stores import StoreFactory
 
 MODELS = {
     "title only": lambda: Item({"title": String()}),

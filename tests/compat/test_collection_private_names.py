@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from backo import Action, Backoffice, Collection, Item, Selection, String
-from tests.conftest import StoreFactory
+from tests.support.stores import StoreFactory
 
 
 def shelf(store_factory: StoreFactory) -> Backoffice:

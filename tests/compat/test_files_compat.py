@@ -23,7 +23,7 @@ from werkzeug.test import encode_multipart
 
 from backo import Backoffice, BlobFile, Collection, DBConnector, DBMemoryConnector, DBYmlConnector, File, Item
 from backo.storage.files import FileBlobConnector, FileSystemConnector
-from tests.storage.backends import mongo_connector
+from tests.support.backends import mongo_connector
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -96,7 +96,9 @@ def test_a_computed_file_holds_its_computed_content(folder: Path, kind: str) -> 
 def test_a_computed_value_is_assigned_as_any_value(folder: Path) -> None:
     """``f(root)`` may return base64 text or bytes, as an assignment may; None empties the file."""
     values: dict[str, Any] = {"holder": "base64:" + base64.b64encode(b"GIF89a\x01\x00").decode()}
-    field = Dict({"pic": File(work=FileBlobConnector(), set=lambda o: values[o.holder.get_value()]), "holder": String()})
+    field = Dict(
+        {"pic": File(work=FileBlobConnector(), set=lambda o: values[o.holder.get_value()]), "holder": String()}
+    )
     field.set({"holder": "holder"})
     assert field.pic.get_content() == b"GIF89a\x01\x00" and field.pic.content_type == "image/gif"
     values["raw"] = b"\x00\x01\x02"
@@ -192,8 +194,14 @@ def test_blob_json_copied_between_records_over_http(notes: Backoffice) -> None:
 def test_blob_metadata_sent_by_a_client_follows_the_content(notes: Backoffice) -> None:
     client = serve(notes)
     target = client.post("/desk/notes", json={"title": "t", "doc": "old"}).json
-    sent = {"filename": "n.pdf", "file_id": "_local", "content_type": "image/png", "size": 999, "modified": False,
-            "content": base64.b64encode(b"%PDF-1.4 x").decode()}
+    sent = {
+        "filename": "n.pdf",
+        "file_id": "_local",
+        "content_type": "image/png",
+        "size": 999,
+        "modified": False,
+        "content": base64.b64encode(b"%PDF-1.4 x").decode(),
+    }
     answer = client.put(f"/desk/notes/{target['_id']}", json={"doc": sent})
     assert answer.status_code == 200, answer.text
     doc = answer.json["doc"]
@@ -207,8 +215,10 @@ def test_blob_json_with_another_file_id_is_refused_over_http(notes: Backoffice, 
     client = serve(notes)
     target = client.post("/desk/notes", json={"title": "t", "doc": "kept"}).json
     sent = {**target["doc"], "file_id": file_id, "content": base64.b64encode(b"other").decode()}
-    for response in (client.put(f"/desk/notes/{target['_id']}", json={"doc": sent}),
-                     client.post("/desk/notes", json={"doc": sent})):
+    for response in (
+        client.put(f"/desk/notes/{target['_id']}", json={"doc": sent}),
+        client.post("/desk/notes", json={"doc": sent}),
+    ):
         assert response.status_code == 400
         assert f'file_id "{file_id}" is not a file of this item' in response.text
     assert client.get(f"/desk/notes/{target['_id']}/doc").data == b"kept"
@@ -244,7 +254,12 @@ def test_an_exported_blob_keeps_its_limits(store: Store) -> None:
     backoffice = Backoffice("desk")
     model = Item({"doc": BlobFile(max_size=16, mime_types=["text/plain"])})
     backoffice.register_collection(Collection("notes", model, store("notes")))
-    big = {"file_id": "_local", "size": 1, "content_type": "text/plain", "content": base64.b64encode(b"x" * 17).decode()}
+    big = {
+        "file_id": "_local",
+        "size": 1,
+        "content_type": "text/plain",
+        "content": base64.b64encode(b"x" * 17).decode(),
+    }
     with pytest.raises(SConstraintError, match="File too big"):
         backoffice.notes.create({"doc": big})
     pdf = {**big, "size": 4, "content": base64.b64encode(b"%PDF-1.4 blob").decode()}

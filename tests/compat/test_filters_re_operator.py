@@ -3,12 +3,12 @@
 from collections.abc import Iterator
 from pathlib import Path
 
+import backo.api_toolbox
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
-import backo.api_toolbox
 from backo import (
     Backoffice,
     Collection,
@@ -25,7 +25,7 @@ from backo import (
 )
 from backo.core.filters import with_operator_synonyms
 from backo.http.query import parse_filter
-from tests.storage.backends import mongo_connector
+from tests.support.backends import mongo_connector
 
 
 def test_multidict_to_filter_keeps_the_operator_as_written() -> None:

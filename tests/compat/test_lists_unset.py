@@ -26,7 +26,7 @@ from backo import (
     String,
     current_user,
 )
-from tests.storage.backends import mongo_connector
+from tests.support.backends import mongo_connector
 
 ADMIN = {"_id": "1", "login": "root", "roles": ["ADMIN"]}
 MEMBER = {"_id": "2", "login": "joe", "roles": ["MEMBER"]}

@@ -365,7 +365,9 @@ def test_two_processes_naming_two_folders_differently_never_deadlock(tmp_path: P
     rounds = 120
     children = [
         # in one process books sort first by collection name, in the other authors do
-        context.Process(target=_process_writer, args=(str(books), str(authors), ("a_books", "z_authors"), rounds, done)),
+        context.Process(
+            target=_process_writer, args=(str(books), str(authors), ("a_books", "z_authors"), rounds, done)
+        ),
         context.Process(
             target=_process_writer,
             args=(str(tmp_path / "b_link") + "/", str(tmp_path / "a_link"), ("z_books", "a_authors"), rounds, done),

@@ -25,7 +25,7 @@ from backo import (
     String,
 )
 from backo.error import NotFoundError
-from tests.storage.backends import mongo_connector
+from tests.support.backends import mongo_connector
 
 MISSING_DOORS = '$.doors: Cannot be empty "None"'
 UNKNOWN_DOORS = '$: Dict object has no attribute "doors"'

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from backo import Action, Backoffice, Collection, Item, String
 from backo.error import DBError, InvalidObjectIdError, NotFoundError
 from backo.storage.db import DBMongoConnector
-from tests.storage.backends import drop_even_if_closed, mongo_connector
+from tests.support.backends import drop_even_if_closed, mongo_connector
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_http_answers_404_with_0_2_1_text(shop: FlaskClient) -> None:
 def test_python_get_by_id_through_a_collection(orders: DBMongoConnector) -> None:
     backoffice = Backoffice("shop")
     backoffice.register_collection(Collection("orders", Item({"item": String()}), orders))
-    with pytest.raises(DBError, match=r'Orders\.find_one\(\)'):
+    with pytest.raises(DBError, match=r"Orders\.find_one\(\)"):
         backoffice.orders.get_by_id("abc")
 
 
@@ -109,7 +109,7 @@ def test_cleanup_of_a_connector_closed_on_real_pymongo() -> None:
         connection_string="mongodb://127.0.0.1:9/shop", collection="Orders", serverSelectionTimeoutMS=200
     )
     closed.close()
-    with pytest.raises(DBError, match=r'Orders\.drop\(\)'):
+    with pytest.raises(DBError, match=r"Orders\.drop\(\)"):
         closed.drop()
     _Cleaner.calls = []
     drop_even_if_closed(closed, _Cleaner)  # type: ignore[arg-type]

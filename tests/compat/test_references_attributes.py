@@ -19,8 +19,7 @@ from backo import (
     SSyntaxError,
     String,
 )
-
-from .references_support import Stores, extra_fields, ident, path_kind, stores  # noqa: F401 - fixtures
+from tests.support.references import Stores, extra_fields, ident, path_kind, stores  # noqa: F401 - fixtures
 
 
 def fleet(stores: Stores, path_kind: str) -> Backoffice:

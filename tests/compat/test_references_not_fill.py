@@ -21,8 +21,7 @@ from backo import (
     RefsList,
     String,
 )
-
-from .references_support import Stores, extra_fields, ident, path_kind, stores  # noqa: F401 - fixtures
+from tests.support.references import Stores, extra_fields, ident, path_kind, stores  # noqa: F401 - fixtures
 
 NOT_FILL, MUST_BE_EMPTY = FillStrategy.NOT_FILL, DeleteStrategy.MUST_BE_EMPTY
 

@@ -3,8 +3,7 @@
 from typing import Any
 
 from backo import Backoffice, Collection, Item, Ref, RefsList, String
-
-from .references_support import Stores, extra_fields, ident, path_kind, stores  # noqa: F401 - fixtures
+from tests.support.references import Stores, extra_fields, ident, path_kind, stores  # noqa: F401 - fixtures
 
 
 def orchestra(stores: Stores, path_kind: str) -> tuple[Backoffice, Any]:

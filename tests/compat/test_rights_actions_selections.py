@@ -31,7 +31,7 @@ from backo import (
     String,
     current_user,
 )
-from tests.storage.backends import mongo_connector
+from tests.support.backends import mongo_connector
 
 BASE = "/todo/tasks"
 
@@ -69,9 +69,7 @@ RIGHTS = {
 
 def todo(store: DBConnector, **backoffice_options: Any) -> Backoffice:
     backoffice = Backoffice("todo", **backoffice_options)
-    backoffice.register_collection(
-        Collection("tasks", Item({"title": String(), "done": Bool(default=False)}), store)
-    )
+    backoffice.register_collection(Collection("tasks", Item({"title": String(), "done": Bool(default=False)}), store))
     return backoffice
 
 

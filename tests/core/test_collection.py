@@ -183,7 +183,11 @@ def test_transactions_roll_back_last_in_first_out() -> None:
     kept.a = 5
     kept.save(transaction_id=t_id)
     kept.delete(transaction_id=t_id)
-    assert [r.operation for r in bo.transactions[t_id]] == [OperatorType.CREATE, OperatorType.UPDATE, OperatorType.DELETE]
+    assert [r.operation for r in bo.transactions[t_id]] == [
+        OperatorType.CREATE,
+        OperatorType.UPDATE,
+        OperatorType.DELETE,
+    ]
     bo.rollback_transaction(t_id)
     assert coll.db_handler.get_by_id(kept._id.get_value())["a"] == 1
     assert [d["a"] for d in coll.db_handler.select(None)] == [1]

@@ -154,7 +154,9 @@ def test_before_save_receives_the_previous_version() -> None:
         previous.append(old_object.a.get_value())
 
     bo = Backoffice("app")
-    bo.register_collection(Collection("things", Item({"a": Int()}, on=[("before_save", remember)]), DBMemoryConnector()))
+    bo.register_collection(
+        Collection("things", Item({"a": Int()}, on=[("before_save", remember)]), DBMemoryConnector())
+    )
     thing = bo.things.create({"a": 1})
     thing.a = 2
     thing.save()

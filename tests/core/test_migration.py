@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import backo.migration_report
 import pytest
 
-import backo.migration_report
 from backo import (
     Backoffice,
     Collection,
@@ -23,9 +23,9 @@ from backo import (
     SSyntaxError,
     String,
 )
-from backo.error import NotFoundError
 from backo.core.migration import MigrationReport
-from tests.storage.backends import mongo_connector
+from backo.error import NotFoundError
+from tests.support.backends import mongo_connector
 
 NOTE_ADDED = {"dictionary_item_added": ["root['note']"]}
 
@@ -65,9 +65,7 @@ def backoffice(model: Item, store: DBConnector, **kwargs: Any) -> Backoffice:
 def stored_books(store: DBConnector, count: int = 3) -> list[str]:
     """Create ``count`` books with the old model; return their ids."""
     old = backoffice(old_book(), store)
-    return [
-        old.books.create({"title": f"book {n}", "pages": n})._id.get_value() for n in range(count)
-    ]
+    return [old.books.create({"title": f"book {n}", "pages": n})._id.get_value() for n in range(count)]
 
 
 # -- the README scenario ------------------------------------------------------------------
@@ -109,15 +107,11 @@ def test_dry_run_leaves_yaml_files_byte_for_byte(tmp_path: Path) -> None:
     folder = tmp_path / "books"
     store = DBYmlConnector(path=str(folder))
     stored_books(store, 5)
-    snapshot = {
-        path.name: (path.read_bytes(), path.stat().st_mtime_ns) for path in folder.iterdir()
-    }
+    snapshot = {path.name: (path.read_bytes(), path.stat().st_mtime_ns) for path in folder.iterdir()}
     bo = backoffice(new_book(), store)
     report = bo.migrate("books", update_with_note)
     assert report.changes.total.get_value() == 5
-    assert {
-        path.name: (path.read_bytes(), path.stat().st_mtime_ns) for path in folder.iterdir()
-    } == snapshot
+    assert {path.name: (path.read_bytes(), path.stat().st_mtime_ns) for path in folder.iterdir()} == snapshot
 
 
 # -- failures -----------------------------------------------------------------------------
@@ -165,9 +159,7 @@ def test_a_failing_item_is_reported_and_the_others_go_on(tmp_path: Path) -> None
     errors = {failure["_id"]: failure["error"] for failure in report.failures.get_value()}
     assert errors[bad_function] == "KeyError(\"'boom'\")"
     assert errors[bad_value].startswith('TypeError("$.note: Not a float')
-    assert (
-        errors[returns_none] == 'TypeError("the migration function returned NoneType, not a dict")'
-    )
+    assert errors[returns_none] == 'TypeError("the migration function returned NoneType, not a dict")'
     for _id in ids[:3]:
         assert "note" not in store.get_by_id(_id)  # nothing written for a failure
 
@@ -185,9 +177,7 @@ def test_an_unknown_id_is_reported_as_a_failure(tmp_path: Path) -> None:
     store = DBYmlConnector(path=str(tmp_path / "books"))
     ids = stored_books(store, 2)
     bo = backoffice(new_book(), store)
-    report = bo.migrate(
-        "books", update_with_note, _ids=[ids[0], "missing", "../escape", ids[1]], on_error="report"
-    )
+    report = bo.migrate("books", update_with_note, _ids=[ids[0], "missing", "../escape", ids[1]], on_error="report")
     assert report.changes._ids.get_value() == ids
     assert [failure["_id"] for failure in report.failures.get_value()] == ["missing", "../escape"]
     assert report.failures[0].error.get_value().startswith('Exception("_id "missing" not found')
@@ -208,11 +198,7 @@ def test_nested_changes_are_seen(tmp_path: Path) -> None:
 
     report = bo.migrate("books", capitalize, dry_run=False)
     assert report.changes.diff.get_value() == [
-        {
-            "values_changed": {
-                "root['address']['city']": {"new_value": "Paris", "old_value": "paris"}
-            }
-        }
+        {"values_changed": {"root['address']['city']": {"new_value": "Paris", "old_value": "paris"}}}
     ]
     assert store.get_by_id(_id)["address"]["city"] == "Paris"
 
@@ -307,9 +293,7 @@ def test_backoffice_migrate_arguments() -> None:
     store = DBMemoryConnector()
     ids = stored_books(store, 2)
     bo = backoffice(old_book(), store)
-    with pytest.raises(
-        SSyntaxError, match='Backoffice migration : collection "nope" not registered'
-    ):
+    with pytest.raises(SSyntaxError, match='Backoffice migration : collection "nope" not registered'):
         bo.migrate("nope")
     with pytest.raises(TypeError, match="key \"_id\" must be <class 'str'>"):
         bo.migrate("books", _id=3)

@@ -12,8 +12,8 @@ import importlib
 import importlib.metadata
 import json
 import os
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,6 +50,7 @@ def stricto_under_test() -> str:
 def test_the_stricto_under_test(stricto_under_test: str) -> None:
     print(f"stricto {stricto_under_test} from {stricto.__file__}")  # shown with -s
     assert Path(stricto.__file__).exists()
+
 
 # --- models -------------------------------------------------------------------------
 
@@ -193,7 +194,9 @@ def item_path_read(collection: BaseCollection, document: dict, validate: bool) -
 #: examples (``BACKO_PLAIN_EXAMPLES``) to keep each run to a few seconds.
 settings_for_paths = settings(
     max_examples=int(os.environ.get("BACKO_PLAIN_EXAMPLES", "300")),
-    deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 
 #: Nested random models make big strategies, whose repr hypothesis warns about (not a failure).
@@ -363,7 +366,11 @@ def _refused(right_name: str, o: Any) -> bool:
 def test_creates_of_fields_the_user_may_not_modify_agree_with_the_item_path(right: Any, body: dict) -> None:
     """Issue 14 (1): the Item path refuses a value that is not the default; the fast path leaves
     every such body to it (a function is not evaluated there) and answers the others alike."""
-    schema = {"free": String(), "role": String(can_modify=right, default="user"), "sub": Dict({"x": String(can_modify=right)})}
+    schema = {
+        "free": String(),
+        "role": String(can_modify=right, default="user"),
+        "sub": Dict({"x": String(can_modify=right)}),
+    }
     collection = collection_of(schema)
     assert collection.plain_model() is not None
     try:

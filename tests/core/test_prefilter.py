@@ -16,7 +16,14 @@ MODEL = {
     "d": Int(default=3),
 }
 #: valid stored values per field
-VALUES = {"n": [0, 1, 2, 3], "x": [0.5, 1.0, 2.5], "s": ["a", "b", "1"], "b": [True, False], "lower": ["a", "A"], "d": [3, 4]}
+VALUES = {
+    "n": [0, 1, 2, 3],
+    "x": [0.5, 1.0, 2.5],
+    "s": ["a", "b", "1"],
+    "b": [True, False],
+    "lower": ["a", "A"],
+    "d": [3, 4],
+}
 #: extra filter operands of other types, to exercise mismatches
 ODD_OPERANDS = ["1", None, 2.0, 1, True]
 OPERATORS = ["$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$reg", "$zz"]

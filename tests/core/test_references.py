@@ -22,7 +22,7 @@ from backo import (
     log_system,
 )
 from backo.core.references.loop_guard import LoopPath
-from tests.conftest import StoreFactory
+from tests.support.stores import StoreFactory
 
 Ids = Callable[[Any], str]
 
@@ -61,7 +61,13 @@ def test_readme_internal_usage(store_factory: StoreFactory) -> None:
     bo.register_collection(
         Collection(
             "addrs",
-            Item({"name": String(), "address": String(), "users": RefsList(coll="users", field="$.addr", ods=DeleteStrategy.MUST_BE_EMPTY)}),
+            Item(
+                {
+                    "name": String(),
+                    "address": String(),
+                    "users": RefsList(coll="users", field="$.addr", ods=DeleteStrategy.MUST_BE_EMPTY),
+                }
+            ),
             store_factory("addrs"),
         )
     )
@@ -144,7 +150,11 @@ def test_must_be_empty_refuses_and_changes_nothing(store_factory: StoreFactory) 
 
 
 def test_delete_referenced_items_cascades(store_factory: StoreFactory) -> None:
-    bo = build(store_factory, Ref(coll="b", field="$.rev"), RefsList(coll="a", field="$.f", ods=DeleteStrategy.DELETE_REFERENCED_ITEMS))
+    bo = build(
+        store_factory,
+        Ref(coll="b", field="$.rev"),
+        RefsList(coll="a", field="$.f", ods=DeleteStrategy.DELETE_REFERENCED_ITEMS),
+    )
     b = bo.b.create({"name": "b"})
     kept = bo.b.create({"name": "kept"})
     for n in range(3):
@@ -156,7 +166,11 @@ def test_delete_referenced_items_cascades(store_factory: StoreFactory) -> None:
 
 
 def test_unlink_referenced_items_clears_the_refs(store_factory: StoreFactory) -> None:
-    bo = build(store_factory, Ref(coll="b", field="$.rev"), RefsList(coll="a", field="$.f", ods=DeleteStrategy.UNLINK_REFERENCED_ITEMS))
+    bo = build(
+        store_factory,
+        Ref(coll="b", field="$.rev"),
+        RefsList(coll="a", field="$.f", ods=DeleteStrategy.UNLINK_REFERENCED_ITEMS),
+    )
     b = bo.b.create({"name": "b"})
     a = bo.a.create({"name": "a", "f": _id(b)})
     bo.b.get_by_id(_id(b)).delete()
@@ -175,7 +189,11 @@ def test_unlink_referenced_items_clears_the_refs(store_factory: StoreFactory) ->
     ],
 )
 def test_not_fill_lists_stay_empty_and_strategies_use_a_select(store_factory: StoreFactory, strategy, expected) -> None:
-    bo = build(store_factory, Ref(coll="b", field="$.rev"), RefsList(coll="a", field="$.f", ofs=FillStrategy.NOT_FILL, ods=strategy))
+    bo = build(
+        store_factory,
+        Ref(coll="b", field="$.rev"),
+        RefsList(coll="a", field="$.f", ofs=FillStrategy.NOT_FILL, ods=strategy),
+    )
     b = bo.b.create({"name": "b"})
     bo.a.create({"name": "a", "f": _id(b)})
     assert stored(bo.b, b)["rev"] == []
@@ -197,7 +215,9 @@ def test_not_fill_explicit_ids_still_propagate(store_factory: StoreFactory) -> N
 
 def test_not_fill_list_mirrors_a_refslist(store_factory: StoreFactory) -> None:
     """Only a Ref leaves a NOT_FILL list alone: a RefsList's additions and removals reach it."""
-    bo = build(store_factory, RefsList(coll="b", field="$.rev"), RefsList(coll="a", field="$.f", ofs=FillStrategy.NOT_FILL))
+    bo = build(
+        store_factory, RefsList(coll="b", field="$.rev"), RefsList(coll="a", field="$.f", ofs=FillStrategy.NOT_FILL)
+    )
     b = bo.b.create({"name": "b"})
     a = bo.a.create({"name": "a", "f": [_id(b)]})
     assert stored(bo.b, b)["rev"] == [_id(a)]
@@ -211,7 +231,11 @@ def test_not_fill_list_mirrors_a_refslist(store_factory: StoreFactory) -> None:
 
 
 def test_many_to_many(store_factory: StoreFactory) -> None:
-    bo = build(store_factory, RefsList(coll="b", field="$.rev", ods=DeleteStrategy.UNLINK_REFERENCED_ITEMS), RefsList(coll="a", field="$.f", ods=DeleteStrategy.UNLINK_REFERENCED_ITEMS))
+    bo = build(
+        store_factory,
+        RefsList(coll="b", field="$.rev", ods=DeleteStrategy.UNLINK_REFERENCED_ITEMS),
+        RefsList(coll="a", field="$.f", ods=DeleteStrategy.UNLINK_REFERENCED_ITEMS),
+    )
     b1, b2 = bo.b.create({"name": "b1"}), bo.b.create({"name": "b2"})
     a1 = bo.a.create({"name": "a1", "f": [_id(b1), _id(b2)]})
     assert stored(bo.b, b1)["rev"] == [_id(a1)] and stored(bo.b, b2)["rev"] == [_id(a1)]
@@ -230,7 +254,9 @@ def test_many_to_many(store_factory: StoreFactory) -> None:
 
 def test_cascade_on_a_cycle_terminates(store_factory: StoreFactory) -> None:
     cascade = DeleteStrategy.DELETE_REFERENCED_ITEMS
-    bo = build(store_factory, RefsList(coll="b", field="$.rev", ods=cascade), RefsList(coll="a", field="$.f", ods=cascade))
+    bo = build(
+        store_factory, RefsList(coll="b", field="$.rev", ods=cascade), RefsList(coll="a", field="$.f", ods=cascade)
+    )
     b = bo.b.create({"name": "b"})
     a = bo.a.create({"name": "a", "f": [_id(b)]})
     bo.a.create({"name": "a2", "f": [_id(b)]})
@@ -354,7 +380,11 @@ def fail_on_write(bo: Backoffice, failing_write: int) -> None:
 
 @pytest.mark.parametrize("failing_write", [1, 2, 3, 4])
 def test_a_failure_in_a_cascade_restores_everything(store_factory: StoreFactory, failing_write: int) -> None:
-    bo = build(store_factory, Ref(coll="b", field="$.rev"), RefsList(coll="a", field="$.f", ods=DeleteStrategy.DELETE_REFERENCED_ITEMS))
+    bo = build(
+        store_factory,
+        Ref(coll="b", field="$.rev"),
+        RefsList(coll="a", field="$.f", ods=DeleteStrategy.DELETE_REFERENCED_ITEMS),
+    )
     b = bo.b.create({"name": "b"})
     for n in range(3):
         bo.a.create({"name": f"a{n}", "f": _id(b)})
@@ -402,7 +432,11 @@ def test_concurrent_writers_keep_references_consistent(store_factory: StoreFacto
     import random
     import threading
 
-    bo = build(store_factory, Ref(coll="b", field="$.rev"), RefsList(coll="a", field="$.f", ods=DeleteStrategy.UNLINK_REFERENCED_ITEMS))
+    bo = build(
+        store_factory,
+        Ref(coll="b", field="$.rev"),
+        RefsList(coll="a", field="$.f", ods=DeleteStrategy.UNLINK_REFERENCED_ITEMS),
+    )
     targets = [_id(bo.b.create({"name": f"b{n}"})) for n in range(3)]
     owners = [_id(bo.a.create({"name": f"a{n}"})) for n in range(6)]
     errors: list[Exception] = []

@@ -49,7 +49,9 @@ def test_handlers_survive_the_collection_of_copies() -> None:
 
     from backo import Dict
 
-    model = Item({"a": Int(), "sub": Dict({"b": Int()}, on=[("before_save", on_nested)])}, on=[("before_save", on_root)])
+    model = Item(
+        {"a": Int(), "sub": Dict({"b": Int()}, on=[("before_save", on_nested)])}, on=[("before_save", on_root)]
+    )
     coll = Collection("things", model, DBMemoryConnector())
     coll.db_handler.create({"_id": "1", "a": 1, "sub": {"b": 1}})
     for _ in range(5):

@@ -13,7 +13,7 @@ from flask import Flask
 
 from backo import Action, Backoffice, Collection, DBMemoryConnector, Item, String, current_user
 from backo.current_user import ANONYMOUS_DATA
-from benchmarks.fuzz import EXPECTED_4XX, KEPT_500, MODES, Pools, fuzz, fuzz_quickstart
+from testkit.fuzz import EXPECTED_4XX, KEPT_500, MODES, Pools, fuzz, fuzz_quickstart
 
 SEED = 20260
 

@@ -14,8 +14,7 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from backo import Backoffice, current_user
-
-from .hostile import SERVER_BODY_LIMIT, build_hostile_app
+from testkit.hostile import SERVER_BODY_LIMIT, build_hostile_app
 
 #: Small counts for `make test`; the benchmark's --full counts are in benchmarks/hardening.py.
 THREADS, THREAD_OPERATIONS = 8, 15

@@ -29,8 +29,7 @@ from backo import (
     String,
     current_user,
 )
-
-from .hostile import store_state
+from testkit.hostile import store_state
 
 SECRET = "hardening-secret-" * 4  # 68 bytes: long enough for HS512 too (pyjwt warns below 64)
 APP = "secure"

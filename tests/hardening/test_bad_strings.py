@@ -44,9 +44,8 @@ from backo.http.query import check_encodable_args, parse_list_query
 from backo.http.request import find_unencodable
 from backo.http.routes import ROUTES
 from backo.storage.db import DBMemoryConnector
-
-from ..storage.backends import mongo_connector, serve_in_thread
-from .hostile import http_request, multipart, raw_request
+from testkit.hostile import http_request, multipart, raw_request
+from tests.support.backends import mongo_connector, serve_in_thread
 
 APP = "bad"
 DOCS = f"/{APP}/docs"
@@ -219,7 +218,7 @@ def test_surrogate_bytes_in_a_multipart_field_become_replacement_characters(bad:
 @pytest.mark.parametrize(
     ("disposition", "stored"),
     [
-        (b'form-data; name="f"; filename*=UTF-8\'\'%ED%A0%80.txt', "\ufffd\ufffd\ufffd.txt"),
+        (b"form-data; name=\"f\"; filename*=UTF-8''%ED%A0%80.txt", "\ufffd\ufffd\ufffd.txt"),
         (b'form-data; name="f"; filename="\\ud800.txt"', "ud800.txt"),
     ],
     ids=["rfc5987", "escaped"],
@@ -375,14 +374,24 @@ def _every_request(bad: App) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
     ]:
         yield endpoint, "URL path", method, {"path": url, "json": {"name": "x"}}
     for endpoint, method, url in [("create", "POST", DOCS), ("put", "PUT", one)]:
-        yield endpoint, "multipart field", method, {
-            "path": url,
-            **_raw_multipart(b'Content-Disposition: form-data; name="addr.city"', b"\xed\xa0\x80"),
-        }
-        yield endpoint, "multipart file name", method, {
-            "path": url,
-            **_raw_multipart(b"Content-Disposition: form-data; name=\"f\"; filename*=UTF-8''%ED%A0%80", b"x"),
-        }
+        yield (
+            endpoint,
+            "multipart field",
+            method,
+            {
+                "path": url,
+                **_raw_multipart(b'Content-Disposition: form-data; name="addr.city"', b"\xed\xa0\x80"),
+            },
+        )
+        yield (
+            endpoint,
+            "multipart file name",
+            method,
+            {
+                "path": url,
+                **_raw_multipart(b"Content-Disposition: form-data; name=\"f\"; filename*=UTF-8''%ED%A0%80", b"x"),
+            },
+        )
 
 
 @pytest.mark.timeout(120)

@@ -16,9 +16,8 @@ from flask import Flask, request
 from backo import Backoffice, Collection, DBYmlConnector, Item, String, current_user
 from backo.http.request import DEFAULT_MAX_CONTENT_LENGTH
 from backo.storage.db import DBMemoryConnector
-
-from ..storage.backends import serve_in_thread
-from .hostile import chunked, http_request, multipart, raw_request
+from testkit.hostile import chunked, http_request, multipart, raw_request
+from tests.support.backends import serve_in_thread
 
 APP = "limits"
 DOCS = f"/{APP}/docs"

@@ -14,9 +14,18 @@ import pytest
 from flask import Flask
 
 from backo import Action, NotFoundError
+from testkit.scenarios import (
+    Ledger,
+    Shared,
+    build_backoffice,
+    run_processes,
+    run_threads,
+    seed_shared,
+    snapshot,
+    verify,
+)
 
 from .conftest import PROCESS_OPERATIONS, PROCESSES, THREAD_OPERATIONS, THREADS
-from .scenarios import Ledger, Shared, build_backoffice, run_processes, run_threads, seed_shared, snapshot, verify
 
 
 def test_threads_lose_nothing(tmp_path: Path) -> None:
@@ -140,8 +149,6 @@ def test_a_stale_delete_removes_the_links_made_meanwhile(tmp_path: Path) -> None
     stale.delete()
     assert bo.check_integrity() == []
     assert all(person not in bo.books.db_handler.get_by_id(b)["readers"] for b in shared.books)
-
-
 
 
 def _book_read_before_a_reader_came(tmp_path: Path) -> tuple[Any, Any, Shared, str]:

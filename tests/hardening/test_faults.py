@@ -9,9 +9,7 @@ import pytest
 from flask import Flask
 
 from backo import Backoffice, DBError, DBYmlConnector
-
-from .conftest import KILL_RUNS
-from .scenarios import (
+from testkit.scenarios import (
     FAULT_OPERATIONS,
     READ_METHODS,
     WRITE_METHODS,
@@ -23,6 +21,8 @@ from .scenarios import (
     snapshot,
     storage_faults,
 )
+
+from .conftest import KILL_RUNS
 
 
 @pytest.mark.parametrize("name", list(FAULT_OPERATIONS))

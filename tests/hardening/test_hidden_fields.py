@@ -68,7 +68,10 @@ def test_the_recipe_protects_it_from_those_who_cannot_read_it(rights: dict) -> N
     assert (answer.status_code, answer.get_data(as_text=True)) == (403, 'RightsError("$.secret: cannot modify value")')
     assert collection.db_handler.get_by_id(_id)["secret"] == "s", "nothing is written"
     refused = client.post("/app/docs", json={"secret": "mine"})
-    assert (refused.status_code, refused.get_data(as_text=True)) == (403, 'RightsError("$.secret: cannot modify value")')
+    assert (refused.status_code, refused.get_data(as_text=True)) == (
+        403,
+        'RightsError("$.secret: cannot modify value")',
+    )
 
 
 def test_with_the_recipe_other_fields_stay_writable_and_the_secret_is_kept() -> None:
@@ -102,11 +105,15 @@ def script_user() -> Any:
 def test_a_script_that_cannot_read_it_cannot_overwrite_it_either(script_user: Any) -> None:
     backoffice = Backoffice("app")
     collection = Collection(
-        "docs", Item({"name": String(), "secret": String(can_read=admins_only, can_modify=admins_only)}), DBMemoryConnector()
+        "docs",
+        Item({"name": String(), "secret": String(can_read=admins_only, can_modify=admins_only)}),
+        DBMemoryConnector(),
     )
     backoffice.register_collection(collection)
     item = collection.create({"name": "n"})
-    collection.db_handler.save(item._id.get_value(), {**collection.db_handler.get_by_id(item._id.get_value()), "secret": "s"})
+    collection.db_handler.save(
+        item._id.get_value(), {**collection.db_handler.get_by_id(item._id.get_value()), "secret": "s"}
+    )
     loaded = collection.get_by_id(item._id)
     loaded.set({"secret": "overwritten"})
     with pytest.raises(SRightError, match=r'^RightsError\("\$\.secret: cannot modify value"\)$'):

@@ -12,9 +12,7 @@ import pytest
 
 from backo.http.query import MAX_FILTER_DEPTH
 from backo.http.request import MAX_JSON_DEPTH, json_depth
-
-from .conftest import RANDOM_HOSTILE_REQUESTS, Hostile, Server
-from .hostile import (
+from testkit.hostile import (
     BASE,
     BODY_LIMIT,
     deep_object,
@@ -25,6 +23,8 @@ from .hostile import (
     server_cases,
     store_state,
 )
+
+from .conftest import RANDOM_HOSTILE_REQUESTS, Hostile, Server
 
 #: The cases of the table, by name (ids only shape their paths, not their names).
 _PLACEHOLDERS = {"user": "U", "addr": "A", "root": "/R", "outside": "/R/outside.yml"}
@@ -101,7 +101,7 @@ def test_an_oversized_body_is_a_413_with_its_message(hostile: Hostile) -> None:
 
 def test_without_max_content_length_any_body_size_is_read(tmp_path: Path) -> None:
     """Without a limit of the application's, backo's default (16 MiB) applies: a 2 MiB body is read."""
-    from .hostile import build_hostile_app
+    from testkit.hostile import build_hostile_app
 
     app, _, _ = build_hostile_app(tmp_path, body_limit=None)
     response = app.test_client().post(BASE, json={"name": "x" * (2 * BODY_LIMIT)})

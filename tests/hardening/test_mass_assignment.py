@@ -212,7 +212,9 @@ def standalone() -> Any:
 @pytest.mark.parametrize("user", [None, PLAIN_USER, ADMIN], ids=["anonymous", "plain user", "admin"])
 @pytest.mark.parametrize("right", [False, True, *list(REFUSING.values())[1:]], ids=["False", "True", "f", "l", "*"])
 @pytest.mark.parametrize(
-    "values", [{"role": "admin"}, {"sub": {"x": "a"}}, {"tags": ["a"]}, {"role": "user"}], ids=["role", "sub", "tags", "default"]
+    "values",
+    [{"role": "admin"}, {"sub": {"x": "a"}}, {"tags": ["a"]}, {"role": "user"}],
+    ids=["role", "sub", "tags", "default"],
 )
 def test_a_script_creates_where_it_could_save(standalone: Any, user: dict | None, right: Any, values: dict) -> None:
     current_user.set(user or {"_id": "000", "login": "ANONYMOUS", "roles": []})

@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from backo import Backoffice, Bool, Collection, DBMemoryConnector, Dict, Float, Int, Item, List, String
-from tests.conftest import StoreFactory
+from tests.support.stores import StoreFactory
 
 JSON = "application/json"
 

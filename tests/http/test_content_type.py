@@ -4,12 +4,12 @@ import io
 from typing import Any
 
 import pytest
+from backo.api_toolbox import request_to_object
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage
 
 from backo import Action, Backoffice
-from backo.api_toolbox import request_to_object
 
 from .conftest import create
 

@@ -3,14 +3,14 @@
 import logging
 from typing import Any
 
+import backo.api_toolbox
+import backo.openapi
+import backo.request_decorators
 import pytest
 from flask import Flask
 from stricto import SAttributeError, SConstraintError, SError, SKeyError, SRightError, SSyntaxError, STypeError
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-import backo.api_toolbox
-import backo.openapi
-import backo.request_decorators
 from backo import (
     BackoError,
     Backoffice,

@@ -11,8 +11,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from backo import BlobFile, Collection, DBMemoryConnector, Dict, File, FileSystemConnector, Item, String
-from backo import Backoffice
+from backo import Backoffice, BlobFile, Collection, DBMemoryConnector, Dict, File, FileSystemConnector, Item, String
 
 BINARY = bytes(range(256)) * 64  # every byte value, 16 KiB
 GIF = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
@@ -74,7 +73,10 @@ def test_multipart_upload_is_byte_for_byte(client: FlaskClient) -> None:
     assert created["f"]["filename"] == "all bytes.bin" and created["f"]["size"] == len(BINARY)
     download = client.get(f"/myApp/docs/{created['_id']}/f")
     assert download.data == BINARY
-    assert download.headers["Content-Disposition"] == "attachment; filename=\"all bytes.bin\"; filename*=UTF-8''all%20bytes.bin"
+    assert (
+        download.headers["Content-Disposition"]
+        == "attachment; filename=\"all bytes.bin\"; filename*=UTF-8''all%20bytes.bin"
+    )
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     for path in ("sub.g", "$.sub.g"):
         assert client.get(f"/myApp/docs/{created['_id']}/{path}").data == GIF
@@ -102,7 +104,7 @@ def test_replacing_and_deleting_remove_old_content(client: FlaskClient, folder: 
     ("path", "message"),
     [
         ("zz", 'Exception("docs: path "$.zz" not found")'),
-        ("name", "docs: path \"$.name\" must be a File(), and actually is \"<class 'stricto.string.String'>\""),
+        ("name", 'docs: path "$.name" must be a File(), and actually is "<class \'stricto.string.String\'>"'),
         ("secret", 'Exception("docs: path "$.secret" not found")'),
     ],
 )

@@ -4,7 +4,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
-from tests.conftest import StoreFactory
+from tests.support.stores import StoreFactory
 
 from .conftest import PEOPLE, make_backoffice, serve
 

@@ -12,8 +12,7 @@ from backo.storage.db import (
     DBRedirect,
     DBYmlConnector,
 )
-
-from .backends import document_store_app, mongo_connector, serve_in_thread
+from tests.support.backends import document_store_app, mongo_connector, serve_in_thread
 
 #: The backo app name of the document store served for the REST connectors.
 REMOTE_APP = "remote"

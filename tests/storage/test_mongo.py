@@ -1,6 +1,6 @@
 """The MongoDB connector (backo/storage/db/mongo.py): client, ids, errors, filters, restriction.
 
-Runs on mongomock, or on the server of BACKO_TEST_MONGO_URL (see tests/storage/backends.py).
+Runs on mongomock, or on the server of BACKO_TEST_MONGO_URL (see tests/support/backends.py).
 The shared contract is in test_db_contract.py.
 """
 
@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+import backo.db_mongo_connector
 import bson
 import bson.errors
 import mongomock
@@ -19,14 +20,12 @@ import pytest
 from bson import ObjectId
 from flask import Flask
 
-import backo.db_mongo_connector
 from backo import Backoffice, Collection, Int, Item, String
 from backo.error import DBError, InvalidObjectIdError, NotFoundError
 from backo.storage.db import DBMongoConnector
 from backo.storage.db.listing import matches
 from backo.storage.db.mongo import MONGO_DRIVER_ERRORS, _mongo_errors, to_mongo_filter
-
-from .backends import mongo_client_class, mongo_connector, real_mongo_url
+from tests.support.backends import mongo_client_class, mongo_connector, real_mongo_url
 
 PEOPLE: list[dict[str, Any]] = [
     {"name": "dave", "age": 25, "tags": ["a", "b"], "address": {"city": "Paris", "zip": 75}},
@@ -81,9 +80,7 @@ def test_client_is_built_through_the_module_global_mongoclient(
         appname="backo-test",
     )
     # Looked up at call time; every kwarg but backo's own goes to the client.
-    assert _RecordingClient.calls == [
-        (("mongodb://h:27017/shop",), {"tz_aware": True, "appname": "backo-test"})
-    ]
+    assert _RecordingClient.calls == [(("mongodb://h:27017/shop",), {"tz_aware": True, "appname": "backo-test"})]
     assert db.collection_name == "books" and db.collection.name == "books"
     assert db.collection.database.name == "shop"
     assert callable(db.restriction_filter)
@@ -238,9 +235,7 @@ def test_select_is_done_by_mongo(db: DBMongoConnector, people: dict[str, str]) -
 
 
 @pytest.mark.parametrize("sort_object", [{}, None])
-def test_select_without_a_sort(
-    db: DBMongoConnector, people: dict[str, str], sort_object: Any
-) -> None:
+def test_select_without_a_sort(db: DBMongoConnector, people: dict[str, str], sort_object: Any) -> None:
     recorder = _Recorder(db.collection)
     db.collection = recorder
     assert len(db.select(None, {}, 0, 0, sort_object)) == len(PEOPLE)
@@ -454,9 +449,7 @@ def test_operation_errors_name_the_operation(
         raise pymongo.errors.AutoReconnect("connection lost")
 
     monkeypatch.setattr(db.collection, operation, fail)
-    with pytest.raises(
-        DBError, match=re.escape(f'Mongo connection error while "people.{operation}()"')
-    ):
+    with pytest.raises(DBError, match=re.escape(f'Mongo connection error while "people.{operation}()"')):
         call(db)
     monkeypatch.undo()
 

@@ -42,7 +42,24 @@ PEOPLE: list[dict[str, Any]] = [
 ]
 
 FIELDS = ["name", "age", "height", "active", "tags", "scores", "address", "nick", "_id", "unknown"]
-OPERANDS: list[Any] = [25, 25.0, 1, 0, -3, 1.8, "dave", "eve", "25", "", None, True, False, ["t3", "x"], [], {"city": "Paris"}]
+OPERANDS: list[Any] = [
+    25,
+    25.0,
+    1,
+    0,
+    -3,
+    1.8,
+    "dave",
+    "eve",
+    "25",
+    "",
+    None,
+    True,
+    False,
+    ["t3", "x"],
+    [],
+    {"city": "Paris"},
+]
 COMPARISON_NAMES = ["$eq", "$ne", "$gt", "$gte", "$lt", "$lte"]
 PATTERNS = ["^da", "e", "v.$", "^$", "[0-9]", "^(t|Z)"]
 

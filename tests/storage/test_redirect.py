@@ -8,15 +8,14 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import backo.db_backo_redirect
 import pytest
 from flask import Flask
 
-import backo.db_backo_redirect
 from backo import Backoffice, Collection, DBMemoryConnector, Int, Item, String
 from backo.error import DBError, NotFoundError
 from backo.storage.db import DBRedirect
-
-from .backends import closed_port, serve_in_thread
+from tests.support.backends import closed_port, serve_in_thread
 
 
 def book() -> Item:

@@ -7,17 +7,16 @@ import inspect
 from collections.abc import Iterator
 from typing import Any
 
+import backo.db_restfull_connector
 import pytest
 import requests
 import requests.exceptions
 from flask import Flask, request
 
-import backo.db_restfull_connector
 from backo.error import DBError, NotFoundError
 from backo.storage.db import DBRestfullConnector
 from backo.storage.db.rest import _rest_errors
-
-from .backends import closed_port, serve_in_thread
+from tests.support.backends import closed_port, serve_in_thread
 
 BODIES: dict[str, Any] = {
     "empty": "",
@@ -181,9 +180,7 @@ def test_endpoint_options(api: Api, seen: list[dict[str, Any]]) -> None:
     assert seen[2]["json"] == {"a": 1}
 
 
-def test_authentication(
-    served: tuple[int, list[dict[str, Any]]], seen: list[dict[str, Any]]
-) -> None:
+def test_authentication(served: tuple[int, list[dict[str, Any]]], seen: list[dict[str, Any]]) -> None:
     with_token = Api(host="127.0.0.1", port=served[0], prefix="v1", auth_token="t0k")
     with_password = Api(host="127.0.0.1", port=served[0], prefix="v1", username="u", password="p")
     with_token.get_by_id("1", endpoint="echo")
@@ -260,9 +257,7 @@ def test_delete_accepts_204(api: Api) -> None:
     [("empty", []), ("list", BODIES["list"]), ("result", BODIES["result"]["result"])],
 )
 def test_select_answers(api: Api, kind: str, expected: list[Any]) -> None:
-    assert (
-        api.select({"ignored": 1}, {"n": 1}, 1, 1, {"n": -1}, endpoint=f"bodies/{kind}") == expected
-    )
+    assert api.select({"ignored": 1}, {"n": 1}, 1, 1, {"n": -1}, endpoint=f"bodies/{kind}") == expected
 
 
 def test_clean_data_reshapes_what_is_read(served: tuple[int, list[dict[str, Any]]]) -> None:

@@ -53,8 +53,7 @@ def db(folder: Path) -> DBYmlConnector:
 def _tree(root: Path) -> dict[str, bytes | None]:
     """Every path under ``root`` with its content (None for directories)."""
     return {
-        str(path.relative_to(root)): None if path.is_dir() else path.read_bytes()
-        for path in sorted(root.rglob("*"))
+        str(path.relative_to(root)): None if path.is_dir() else path.read_bytes() for path in sorted(root.rglob("*"))
     }
 
 
@@ -104,9 +103,7 @@ def test_libyaml_is_used_when_available() -> None:
 # -- file layout ------------------------------------------------------------------------
 
 
-def test_a_document_is_one_block_style_yaml_file_named_after_its_id(
-    db: DBYmlConnector, folder: Path
-) -> None:
+def test_a_document_is_one_block_style_yaml_file_named_after_its_id(db: DBYmlConnector, folder: Path) -> None:
     db.create(dict(DOCUMENT))
     assert os.listdir(folder) == ["17462571031702028478.yml"]
     assert (folder / "17462571031702028478.yml").read_text() == DOCUMENT_YAML
@@ -161,9 +158,7 @@ INVALID_IDS = ["../x", "a/b", "..", ".", "", "a\x00b", "/etc/passwd", "x" * 300,
 
 
 @pytest.mark.parametrize("bad_id", INVALID_IDS)
-def test_an_invalid_id_is_never_read_nor_written(
-    bad_id: str, tmp_path: Path, db: DBYmlConnector
-) -> None:
+def test_an_invalid_id_is_never_read_nor_written(bad_id: str, tmp_path: Path, db: DBYmlConnector) -> None:
     (tmp_path / "x.yml").write_text("_id: outside\n")  # what "../x" would reach
     db.create({"_id": "inside"})
     before = _tree(tmp_path)
@@ -252,12 +247,8 @@ def test_a_document_yaml_cannot_represent_raises_dberror(db: DBYmlConnector, fol
     assert db.get_by_id("1")["name"] == "dave"
 
 
-def test_concurrent_saves_of_one_id_always_leave_a_whole_file(
-    db: DBYmlConnector, folder: Path
-) -> None:
-    documents = [
-        {"_id": "1", "writer": writer, "payload": [str(writer) * 50] * 20} for writer in range(2)
-    ]
+def test_concurrent_saves_of_one_id_always_leave_a_whole_file(db: DBYmlConnector, folder: Path) -> None:
+    documents = [{"_id": "1", "writer": writer, "payload": [str(writer) * 50] * 20} for writer in range(2)]
     db.save("1", documents[0])
     errors: list[BaseException] = []
     stop_reading = threading.Event()
@@ -362,9 +353,7 @@ def _store_five(db: DBYmlConnector) -> None:
         db.create({"_id": str(index), "n": index})
 
 
-def test_select_parses_only_files_that_changed(
-    db: DBYmlConnector, folder: Path, parsed: list[bytes]
-) -> None:
+def test_select_parses_only_files_that_changed(db: DBYmlConnector, folder: Path, parsed: list[bytes]) -> None:
     _store_five(db)
     assert len(db.select(None)) == 5
     assert parsed == [], "what this store wrote is cached as written"
@@ -384,9 +373,7 @@ def test_select_parses_only_files_that_changed(
     assert parsed == [(folder / "2.yml").read_bytes()]
 
 
-def test_a_change_made_by_another_process_is_seen(
-    db: DBYmlConnector, folder: Path, parsed: list[bytes]
-) -> None:
+def test_a_change_made_by_another_process_is_seen(db: DBYmlConnector, folder: Path, parsed: list[bytes]) -> None:
     _store_five(db)
     db.select(None)
     parsed.clear()
@@ -446,9 +433,7 @@ def test_select_skips_corrupt_files_with_an_error_log(
 
 
 @pytest.mark.parametrize("name", sorted(CORRUPT_FILES))
-def test_get_by_id_of_a_corrupt_file_raises_dberror(
-    db: DBYmlConnector, folder: Path, name: str
-) -> None:
+def test_get_by_id_of_a_corrupt_file_raises_dberror(db: DBYmlConnector, folder: Path, name: str) -> None:
     (folder / name).write_text(CORRUPT_FILES[name])
     _id = name.removesuffix(".yml")
     with pytest.raises(DBError, match=f'_id "{_id}" in path ".*" is not a readable YAML document'):

@@ -20,11 +20,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from unittest import mock
 
+import backo.db_mongo_connector
 import mongomock
 from flask import Flask, request
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-import backo.db_mongo_connector
 from backo.error import DBError, NotFoundError
 from backo.storage.db import DBMemoryConnector, DBMongoConnector
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from backo import DBConnector, DBMemoryConnector, DBYmlConnector, List, String
-from tests.storage.backends import mongo_connector
+from tests.support.backends import mongo_connector
 
 Stores = Callable[[str], DBConnector]
 

@@ -57,7 +57,7 @@ class _Node:
         if self.keys is not None:
             if own["_keys"] != self.keys:
                 return False
-            for key, child in zip(self.keys, self.children):
+            for key, child in zip(self.keys, self.children, strict=True):
                 if own[key] is not child:
                     return False
         if self.element is not None and own.get("_type") is not self.element:

@@ -204,6 +204,7 @@ PLAIN_ATTRIBUTES: dict[type, dict[str, Attribute]] = {
     },
 }
 
+
 def honoured_keywords(field_type: type) -> frozenset[str]:
     """The constructor keywords of ``field_type`` the fast path honours (with the values
     :data:`PLAIN_ATTRIBUTES` accepts): the equivalence tests draw each of them."""

@@ -26,7 +26,6 @@ from .query import matches as matches
 from .query import paginate as paginate
 from .regex import compile_filter
 
-
 # -- projection -------------------------------------------------------------------------
 
 

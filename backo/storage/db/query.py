@@ -56,8 +56,8 @@ def compare(name: str, value: Any, operand: Any) -> bool:
     """The answer of the comparison ``name`` (a key of :data:`COMPARISONS`) on ``value``.
 
     The answer is True only when the operator answers True (on the JSON-like values of a
-    document, operators answer bools). It raises what Python's operator raises (``TypeError`` for ``"a" > 1``): stricto reads
-    any failure as "no match" (:func:`comparison_test`), while a necessary-condition
+    document, operators answer bools). It raises what Python's operator raises (``TypeError``
+    for ``"a" > 1``): stricto reads any failure as "no match" (:func:`comparison_test`), while a necessary-condition
     pre-pass (``backo.core.prefilter``) reads it as "undecided".
 
     :raises KeyError: ``name`` is not a comparison operator.
@@ -90,7 +90,10 @@ def equals(value: Any, condition: Any) -> bool:
 
 
 def is_operator(condition: Any) -> bool:
-    """Whether ``condition`` is an ``("$op", operand)`` tuple (stricto's test: a 2-tuple whose first item starts with ``$``)."""
+    """Whether ``condition`` is an ``("$op", operand)`` tuple.
+
+    stricto's test: a 2-tuple whose first item is a string starting with ``$``.
+    """
     return (
         isinstance(condition, tuple)
         and len(condition) == 2

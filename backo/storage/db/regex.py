@@ -210,7 +210,7 @@ def _escape(pattern: str, index: int, inside_class: bool) -> tuple[str, int]:
         return r"\x{" + code + "}", index + 2 + digits
     if letter == "N" and pattern.startswith("{", index + 2):
         end = pattern.index("}", index)
-        return r"\x{%X}" % ord(unicodedata.lookup(pattern[index + 3 : end])), end + 1
+        return rf"\x{{{ord(unicodedata.lookup(pattern[index + 3 : end])):X}}}", end + 1
     return pattern[index : index + 2], index + 2
 
 
@@ -286,10 +286,10 @@ def _compiled(value: Any, engine: str, depth: int) -> Any:
     if depth <= 0:
         raise FilterError("Filter nested too deeply: at most {0} levels", MAX_FILTER_DEPTH)
     compiled = [_compiled(child, engine, depth - 1) for child in children]
-    if all(new is old for new, old in zip(compiled, children)):
+    if all(new is old for new, old in zip(compiled, children, strict=True)):
         return value
     if isinstance(value, dict):
-        return dict(zip(value.keys(), compiled))
+        return dict(zip(value.keys(), compiled, strict=True))
     return tuple(compiled) if isinstance(value, tuple) else compiled
 
 
