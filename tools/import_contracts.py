@@ -7,6 +7,10 @@ that import-linter builds cannot see them and a ``forbidden`` contract refuses t
 unknown modules. This contract reads the table itself (``LEGACY_MODULES``: always in step
 with it) and scans each module's ``import`` statements, relative ones resolved, and
 ``from backo import item`` counted as importing ``backo.item``.
+
+``AcyclicContract`` checks that no module of the package imports, directly or through
+others, a module that imports it back: "no import cycle in backo" (imports inside functions
+count, as they are edges all the same).
 """
 
 import ast
@@ -62,4 +66,31 @@ class LegacyPathsContract(Contract):
     def render_broken_contract(self, check: ContractCheck) -> None:
         for violation in check.metadata["violations"]:
             output.print_error(violation, bold=False)
+            output.new_line()
+
+
+class AcyclicContract(Contract):
+    """No import cycle among the modules of ``source_package`` (the package itself included)."""
+
+    source_package = fields.StringField()
+
+    def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:
+        source = str(self.source_package)
+        inside = graph.find_descendants(source) | {source}
+        cycles: list[str] = []
+        seen: set[frozenset[str]] = set()
+        for module in sorted(inside):
+            for imported in sorted(graph.find_modules_directly_imported_by(module) & inside):
+                pair = frozenset((module, imported))
+                if pair in seen or imported == module:
+                    continue
+                chain = graph.find_shortest_chain(importer=imported, imported=module)
+                if chain is not None:
+                    seen.add(pair)
+                    cycles.append(" -> ".join((module, *chain)))
+        return ContractCheck(kept=not cycles, metadata={"cycles": cycles})
+
+    def render_broken_contract(self, check: ContractCheck) -> None:
+        for cycle in check.metadata["cycles"]:
+            output.print_error(cycle, bold=False)
             output.new_line()
