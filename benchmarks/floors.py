@@ -37,6 +37,7 @@ from bson import ObjectId
 from flask import Flask, Response, request
 
 from backo import DBConnector, DBMemoryConnector, DBMongoConnector, DBYmlConnector
+from backo.storage.db import DBPostgresConnector, DBSQLiteConnector
 
 #: PyYAML's fastest safe loader and dumper available here.
 YAML_LOADER: type = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
@@ -234,6 +235,67 @@ class MongoFloor(FloorStore):
         return [self._out(document) for document in cursor], self._collection.count_documents({})
 
 
+class SQLFloor(FloorStore):
+    """The connector's own SQLite or PostgreSQL table, queried with the driver by hand (``doc``/``raw`` JSON)."""
+
+    def __init__(self, connector: DBSQLiteConnector | DBPostgresConnector) -> None:
+        self._engine = connector.engine
+        postgres = isinstance(connector, DBPostgresConnector)
+        table, p = f'"{connector.table}"', "%s" if postgres else "?"
+        self._text = "raw" if postgres else "doc"
+        self._p = p
+        self._table = table
+        values = f"({p}, {p}::jsonb, {p})" if postgres else f"({p}, {p})"
+        columns = "(id, doc, raw)" if postgres else "(id, doc)"
+        self._insert = f"INSERT INTO {table} {columns} VALUES {values}"
+        updates = "doc = excluded.doc, raw = excluded.raw" if postgres else "doc = excluded.doc"
+        self._replace = f"{self._insert} ON CONFLICT (id) DO UPDATE SET {updates}"
+        self._field = "(doc -> '{0}')" if postgres else "json_extract(doc, '$.{0}')"
+        self._postgres = postgres
+
+    def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._engine.connection() as connection:
+            return self._engine.run(connection, sql, params)[0]
+
+    def _params(self, _id: str, document: dict[str, Any]) -> tuple:
+        text = json.dumps(document)
+        return (_id, text, text) if self._postgres else (_id, text)
+
+    def insert(self, document: dict[str, Any]) -> str:
+        _id = document.get("_id") or new_id()
+        self._rows(self._insert, self._params(_id, {**document, "_id": _id}))
+        return _id
+
+    def get(self, _id: str) -> dict[str, Any]:
+        rows = self._rows(f"SELECT {self._text} FROM {self._table} WHERE id = {self._p}", (_id,))
+        if not rows:
+            raise KeyError(_id)
+        return json.loads(rows[0][0])
+
+    def replace(self, _id: str, document: dict[str, Any]) -> None:
+        self._rows(self._replace, self._params(_id, {**document, "_id": _id}))
+
+    def delete(self, _id: str) -> None:
+        self._rows(f"DELETE FROM {self._table} WHERE id = {self._p}", (_id,))
+
+    def documents(self) -> list[dict[str, Any]]:
+        return [json.loads(row[0]) for row in self._rows(f"SELECT {self._text} FROM {self._table} ORDER BY seq")]
+
+    def find(self, key: str, comparison: str, value: Any) -> list[dict[str, Any]]:
+        operator_ = "=" if comparison == "eq" else "<"
+        bound = f"{self._p}::jsonb" if self._postgres else self._p
+        where = f"{self._field.format(key)} {operator_} {bound}"
+        rows = self._rows(
+            f"SELECT {self._text} FROM {self._table} WHERE {where}", (json.dumps(value) if self._postgres else value,)
+        )
+        return [json.loads(row[0]) for row in rows]
+
+    def page(self, skip: int, size: int) -> tuple[list[dict[str, Any]], int]:
+        sql = f"SELECT {self._text} FROM {self._table} ORDER BY id LIMIT {self._p} OFFSET {self._p}"
+        total = self._rows(f"SELECT COUNT(*) FROM {self._table}")[0][0]
+        return [json.loads(row[0]) for row in self._rows(sql, (size, skip))], int(total)
+
+
 def floor_for(connector: DBConnector) -> FloorStore:
     """The floor store doing by hand what ``connector`` does (on the same data, or a copy of it)."""
     if isinstance(connector, DBMemoryConnector):
@@ -242,6 +304,8 @@ def floor_for(connector: DBConnector) -> FloorStore:
         return YamlFloor(os.path.abspath(connector.path))
     if isinstance(connector, DBMongoConnector):
         return MongoFloor(connector.collection)
+    if isinstance(connector, DBSQLiteConnector | DBPostgresConnector):
+        return SQLFloor(connector)
     raise TypeError(f"no floor for {type(connector).__name__}")
 
 

@@ -8,8 +8,9 @@ and each measurement runs its full ``ops`` count, which makes the figures steadi
 
 from dataclasses import dataclass
 
-#: The stores a run can use: backo's in-memory, YAML and MongoDB (on mongomock) connectors.
-STORES: tuple[str, ...] = ("memory", "yml", "mongo")
+#: The stores a run can use: backo's in-memory, YAML and MongoDB (on mongomock) connectors,
+#: SQLite, and PostgreSQL (BACKO_BENCH_POSTGRES_URL, else a throwaway cluster: testkit/postgres.py).
+STORES: tuple[str, ...] = ("memory", "yml", "mongo", "sqlite", "postgres")
 
 #: The stores the issue's targets 1, 2 and 4 are about. mongomock scans its whole
 #: collection for every lookup (it has no index), so its per-operation cost grows with N

@@ -17,6 +17,7 @@ the same way, with both sides of every reference consistent.
 """
 
 import contextlib
+import os
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -42,6 +43,8 @@ from backo import (
     RefsList,
     String,
 )
+from backo.storage.db import DBPostgresConnector, DBSQLiteConnector
+from testkit.postgres import BENCH_POSTGRES_URL_VARIABLE, postgres_server
 
 #: The connection string given to mongomock (never contacted); ``{database}`` is unique per store set.
 MONGOMOCK_URL = "mongodb://localhost:27017/{database}"
@@ -58,27 +61,40 @@ class StoreSet:
     """Makes the connectors of one kind for one (store, N) run, and removes their data afterwards.
 
     A context manager: a temporary folder holds the YAML collections (one sub-folder per
-    collection), a fresh mongomock database the MongoDB ones.
+    collection) or the SQLite file (one table per collection), a fresh mongomock database the
+    MongoDB ones. PostgreSQL: the server of ``BACKO_BENCH_POSTGRES_URL``, else a throwaway
+    cluster (testkit/postgres.py), new tables dropped afterwards.
     """
 
     def __init__(self, kind: str) -> None:
-        if kind not in ("memory", "yml", "mongo"):
-            raise ValueError(f"unknown store {kind!r}; known: memory, yml, mongo")
-        #: "memory", "yml" or "mongo"
+        if kind not in ("memory", "yml", "mongo", "sqlite", "postgres"):
+            raise ValueError(f"unknown store {kind!r}; known: memory, yml, mongo, sqlite, postgres")
+        #: "memory", "yml", "mongo", "sqlite" or "postgres"
         self.kind = kind
         self._folder: tempfile.TemporaryDirectory[str] | None = None
         self._database = f"bench_{uuid.uuid4().hex[:12]}"
         self._mongo: list[DBMongoConnector] = []
+        self._postgres: list[DBPostgresConnector] = []
+        self._server = contextlib.ExitStack()
+        self._postgres_url = ""
 
     def __enter__(self) -> Self:
-        if self.kind == "yml":
+        if self.kind in ("yml", "sqlite"):
             self._folder = tempfile.TemporaryDirectory(prefix="backo-bench-")
+        if self.kind == "postgres":
+            self._postgres_url = os.environ.get(BENCH_POSTGRES_URL_VARIABLE) or self._server.enter_context(
+                postgres_server()
+            )
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         for connector in self._mongo:
             connector.drop()
             connector.close()
+        for table in self._postgres:
+            table.drop_table()
+            table.close()
+        self._server.close()
         if self._folder is not None:
             self._folder.cleanup()
 
@@ -90,6 +106,13 @@ class StoreSet:
             if self._folder is None:
                 raise RuntimeError("StoreSet used outside its with-block")
             return DBYmlConnector(path=f"{self._folder.name}/{name}")
+        if self.kind == "sqlite" and self._folder is not None:
+            return DBSQLiteConnector(path=f"{self._folder.name}/bench.db", table=name, indexes=["group"])
+        if self.kind == "postgres":
+            table = f"{name}_{self._database}"
+            connector = DBPostgresConnector(connection_string=self._postgres_url, table=table, indexes=["group"])
+            self._postgres.append(connector)
+            return connector
         with mongomock_client():
             connector = DBMongoConnector(
                 connection_string=MONGOMOCK_URL.format(database=self._database), collection=name

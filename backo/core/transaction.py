@@ -7,6 +7,15 @@ the storage connectors. Transactions live in memory: they make an operation atom
 this process, they are not durable; the write lock (:mod:`backo.locks`), held for the
 whole transaction, makes operations take turns.
 
+Connectors whose database has transactions of its own (SQLite, PostgreSQL) take part
+through a :class:`~backo.storage.db.engine_transactions.UnitOfWork`: each transaction
+:func:`transaction` opens as the outermost one of its thread opens a unit; the connectors
+join it at their first statement (one engine transaction per database), their writes are
+not recorded as undo steps, and the unit commits before the commit actions run, or rolls
+back in the engine when the transaction rolls back. Other stores keep 0.2.1's undo steps,
+and so do transactions driven by hand (``start_transaction``/``stop_transaction``, which
+cannot promise to end: an engine transaction left open would hold every later write).
+
 This module knows nothing of collections or backoffices: a step carries the connector it
 undoes on, and :func:`transaction` works on anything shaped like a
 :class:`TransactionOwner` (a :class:`TransactionLog`, or a backoffice delegating to its
@@ -22,6 +31,7 @@ from typing import Any, Protocol, cast
 
 from backo.locks import hold_write_lock
 from backo.log import BACKOFFICE, TRANSACTION, get_logger
+from backo.storage.db import engine_transactions
 from backo.storage.db.base import DBConnector
 
 log = get_logger(TRANSACTION)
@@ -201,10 +211,29 @@ class TransactionLog:
         obj: dict | None,
         db_handler: DBConnector | None = None,
     ) -> None:
-        """Record one database step of an open transaction (nothing if ``transaction_id`` is falsy)."""
+        """Record one database step of an open transaction (nothing if ``transaction_id`` is falsy).
+
+        Nothing either for a write of ``db_handler`` inside the engine unit of this very
+        transaction (see :func:`transaction`): the engine undoes it.
+        """
         if not transaction_id:
             return
+        unit = engine_transactions.current_unit()
+        if (
+            db_handler is not None
+            and unit is not None
+            and unit.covers(db_handler)
+            and self._opened(unit, transaction_id)
+        ):
+            return
         self.transactions[transaction_id].append(Transaction(collection_name, operation, _id, obj, db_handler))
+
+    def _opened(self, unit: engine_transactions.UnitOfWork, transaction_id: int) -> bool:
+        """Whether ``unit`` was opened with transaction ``transaction_id`` of this log (or of its owner)."""
+        if unit.owner is None:
+            return False
+        owner, opened_with = unit.owner
+        return opened_with == transaction_id and (owner is self or (owner is self._owner and owner is not None))
 
     def record_step(self, transaction_id: int, step: UndoStep) -> None:
         """Add an undo step of any kind (an object with ``rollback(backoffice)``) to an open transaction."""
@@ -236,6 +265,11 @@ def transaction(owner: TransactionOwner | None, transaction_id: int | None = Non
     one is opened under the write lock: committed when the block ends, rolled back when it
     raises, and the exception goes on to the caller. Without an owner (an Item outside any
     Collection) there is nothing to record and None is yielded.
+
+    A new transaction that is the outermost one of its thread also opens the thread's engine
+    unit (see the module docstring): committed just before ``stop_transaction`` (if the
+    engines refuse, the transaction is rolled back and the DBError raised), rolled back just
+    before ``rollback_transaction``.
     """
     if owner is None:
         yield transaction_id
@@ -247,9 +281,24 @@ def transaction(owner: TransactionOwner | None, transaction_id: int | None = Non
         return
     with owner.exclusive():
         new_id = owner.start_transaction()
+        unit = engine_transactions.open_unit()
+        if unit is not None:
+            unit.owner = (owner, new_id)
         try:
-            yield new_id
-        except BaseException:
-            owner.rollback_transaction(new_id)
-            raise
+            try:
+                yield new_id
+            except BaseException:
+                if unit is not None:
+                    unit.rollback()
+                owner.rollback_transaction(new_id)
+                raise
+            if unit is not None:
+                try:
+                    unit.commit()
+                except BaseException:
+                    owner.rollback_transaction(new_id)
+                    raise
+        finally:
+            if unit is not None:
+                engine_transactions.close_unit(unit)
         owner.stop_transaction(new_id)

@@ -9,10 +9,13 @@ import pytest
 from backo.storage.db import (
     DBMemoryConnector,
     DBMongoConnector,
+    DBPostgresConnector,
     DBRedirect,
+    DBSQLiteConnector,
     DBYmlConnector,
 )
 from tests.support.backends import document_store_app, mongo_connector, serve_in_thread
+from tests.support.postgres import PostgresFactory, postgres_factory, postgres_url  # noqa: F401 - fixtures
 
 #: The backo app name of the document store served for the REST connectors.
 REMOTE_APP = "remote"
@@ -26,6 +29,19 @@ def memory_db() -> DBMemoryConnector:
 @pytest.fixture
 def yml_db(tmp_path: Path) -> DBYmlConnector:
     return DBYmlConnector(path=str(tmp_path / "yml"))
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[DBSQLiteConnector]:
+    connector = DBSQLiteConnector(path=str(tmp_path / "store.db"), table="documents")
+    yield connector
+    connector.close()
+
+
+@pytest.fixture
+def postgres_db(postgres_factory: PostgresFactory) -> DBPostgresConnector:
+    """On a new table of the session's PostgreSQL (tests/support/postgres.py)."""
+    return postgres_factory()
 
 
 @pytest.fixture

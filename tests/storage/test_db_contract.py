@@ -58,6 +58,8 @@ class Backend:
 BACKENDS: dict[str, Backend] = {
     "memory": Backend("memory_db"),
     "yml": Backend("yml_db"),
+    "sqlite": Backend("sqlite_db"),
+    "postgres": Backend("postgres_db"),
     # MongoDB assigns ObjectIds: generate_id gives a fresh one, create ignores o["_id"].
     "mongo": Backend(
         "mongo_db",

@@ -5,7 +5,8 @@ storage.db knows dicts, never Items. From backo it imports only ``backo.error``,
 ``backo.http``, no Flask. Every backend subclasses :class:`DBConnector` (``base.py``),
 whose docstrings are the contract; the embedded stores (memory, YAML) and DBRedirect
 answer queries with the pure functions of ``listing.py`` over the filter language of
-``query.py``, MongoDB answers them itself.
+``query.py``, MongoDB answers them itself; the SQL stores (``sql/``: SQLite, PostgreSQL)
+translate what they can to SQL.
 """
 
 from .base import DBConnector as DBConnector
@@ -13,13 +14,17 @@ from .memory import DBMemoryConnector as DBMemoryConnector
 from .mongo import DBMongoConnector as DBMongoConnector
 from .redirect import DBRedirect as DBRedirect
 from .rest import DBRestfullConnector as DBRestfullConnector
+from .sql.postgres import DBPostgresConnector as DBPostgresConnector
+from .sql.sqlite import DBSQLiteConnector as DBSQLiteConnector
 from .yml import DBYmlConnector as DBYmlConnector
 
 __all__ = [
     "DBConnector",
     "DBMemoryConnector",
     "DBMongoConnector",
+    "DBPostgresConnector",
     "DBRedirect",
     "DBRestfullConnector",
+    "DBSQLiteConnector",
     "DBYmlConnector",
 ]
