@@ -8,8 +8,10 @@ from stricto import EVENT_MANAGER, SSyntaxError, validation_parameters
 
 from backo.log import BACKOFFICE, get_logger
 from backo.options import parse_options
+from backo.storage.db.base import DBConnector
 
 from .collection import BaseCollection, as_id
+from .copying import COPY_PROGRESS_EVERY, CopyReport, copy_documents
 from .integrity import check_integrity
 from .migration import MIGRATE_OPTIONS, MigrationReport
 from .transaction import OperatorType, TransactionLog, UndoStep
@@ -155,6 +157,32 @@ class BaseBackoffice:
         return collection.migrate(
             migration_function, _ids, options["dry_run"], options["progress_every"], on_error=options["on_error"]
         )
+
+    def copy_collection(
+        self,
+        source: "str | BaseCollection",
+        target_connector: DBConnector,
+        *,
+        progress_every: int = COPY_PROGRESS_EVERY,
+    ) -> CopyReport:
+        """Copy every stored document of ``source`` (a registered name, or a collection) into
+        the empty store ``target_connector``, ids kept, and check that the counts match.
+
+        For moving data between stores (YAML to SQLite, to PostgreSQL...): documents are
+        copied as stored, under backo's write lock (no write of this process, nor of
+        another on the same YAML folders, runs meanwhile). Progress is logged every
+        ``progress_every`` documents on ``backo.migration``. See :mod:`backo.core.copying`.
+
+        :raises SSyntaxError: no collection of that name.
+        :raises DBError: the target is not empty, a write fails, or the counts differ.
+
+        .. versionadded:: 0.3.0
+        """
+        collection = self.collections.get(source) if isinstance(source, str) else source
+        if collection is None:
+            raise SSyntaxError('Backoffice copy : collection "{0}" not registered', source)
+        with self.exclusive():
+            return copy_documents(str(collection.name), collection.db_handler, target_connector, progress_every)
 
     def check_integrity(self) -> list[str]:
         """Every reference whose target is missing or does not point back (empty: consistent).

@@ -13,6 +13,8 @@ from backo.storage.db.base import DBConnector
 from backo.storage.db.regex import RE2, REGEX_ENGINES
 
 from .action import Action
+from .counts import COUNT_STRATEGIES, EXACT
+from .indexes import declared_indexes
 from .item import ITEM_OWN_HANDLERS, Item
 from .migration import DEFAULT_PROGRESS_EVERY, RAISE, MigrationReport, migrate_collection
 from .plain_model import ModelShape, PlainModel
@@ -34,6 +36,10 @@ COLLECTION_OPTIONS: dict[str, Any] = {
     "refuse_filter": typing.Callable,
     # the engine of the filters' regular expressions: "re2" (linear time) or "python" (trusted callers)
     "regex_engine": {"type": str, "default": RE2},
+    # how lists count their matches: "exact", "estimated" or "none" (see backo.core.counts)
+    "count": {"type": str, "default": EXACT},
+    # the fields the store indexes: ["category", "-price"] (see declared_indexes)
+    "indexes": {"type": list, "default": []},
 }
 
 #: The name of the selection every collection has: all its Items.
@@ -83,6 +89,10 @@ class BaseCollection:
     ``can_read``, ``can_create``, ``can_modify`` and ``can_delete`` are bools or
     ``f(right_name, item) -> bool``; anything but ``True`` refuses.
 
+    ``count`` (``"exact"``, the default, ``"estimated"`` or ``"none"``) is how its lists
+    count their matches (see :mod:`backo.core.counts`); ``indexes`` (``["category",
+    "-price"]``) names the fields its store indexes (see :mod:`backo.core.indexes`).
+
     ``regex_engine`` runs the ``$reg``/``$re`` patterns of the filters the collection
     matches: ``"re2"`` (the default: linear time; a pattern re2 cannot run is a 400) or
     ``"python"`` (Python's ``re``, as in 0.2.1: only for callers trusted not to send a
@@ -106,6 +116,10 @@ class BaseCollection:
             raise SSyntaxError('Collection {0}: regex_engine must be "re2" or "python"', name)
         #: what runs the ``$reg`` patterns of the filters it matches (see backo.core.regex_filters)
         self.regex_engine: str = options["regex_engine"]
+        if options["count"] not in COUNT_STRATEGIES:
+            raise SSyntaxError('Collection {0}: count must be "exact", "estimated" or "none"', name)
+        #: how its lists count their matches (see backo.core.counts)
+        self.count_strategy: str = options["count"]
         self.migration = None
         self._permissions = Permissions(
             read=options["can_read"],
@@ -124,6 +138,11 @@ class BaseCollection:
         #: what is derived from the model, with the model's shape it was derived from
         self._compiled: _Compiled | None = None
         self.register_selection(ALL_SELECTION, Selection())
+        #: the declared indexes, checked against the model, as given: ``["category", "-price"]``
+        self.indexes: list[str] = declared_indexes(self, options["indexes"])
+        ensure_indexes = getattr(db_handler, "ensure_indexes", None)
+        if self.indexes and callable(ensure_indexes):
+            ensure_indexes(list(self.indexes))
 
     def __copy__(self) -> "BaseCollection":
         # A collection is a registry: Items and their copies share it.

@@ -11,6 +11,8 @@ from backo.options import parse_options
 from backo.storage.db.query import clone
 
 from .addon import CollectionAddon
+from .counts import ESTIMATED, EXACT, count_strategy_of, list_answer
+from .counts import NONE as NO_COUNT
 from .enforcement import ENFORCE_RIGHTS, backoffice_enforces, declares, evaluate_right
 from .filters import merge_filters, resolve_filter
 from .prefilter import prefilter
@@ -117,7 +119,11 @@ class Selection(CollectionAddon):
         ``total`` counts every matching Item the user may read; ``result`` holds the page
         (``page_size`` 0 means everything). Items are built only for the page: documents
         are matched on their stored values when the model is plain (see
-        :mod:`backo.core.plain_model`). With ``for_client`` the rows of whole Items are
+        :mod:`backo.core.plain_model`). When the filter means the same on the stored
+        documents and the store says it evaluates it exactly, the store filters, sorts,
+        counts and pages in one ``select_page`` call (the pushdown: see
+        :meth:`_pushed_filter`); the answer is the same either way. ``total`` follows the
+        collection's count strategy (see :mod:`backo.core.counts`). With ``for_client`` the rows of whole Items are
         their JSON-ready dicts (what the routes send), else Items. Regular expressions
         (``$reg``) run on the collection's engine, re2 unless it chose Python's ``re``
         (see :mod:`backo.core.regex_filters`).
@@ -138,18 +144,23 @@ class Selection(CollectionAddon):
         readable = collection.is_strictly_allowed_to("read") is True
         plain = collection.plain_model() if readable else None
         client_rows = plain if for_client and self.selectors is None else None
+        strategy = count_strategy_of(collection)
         if not effective_filter and readable:
-            page, total = collection.db_handler.select_page(
-                db_filter, page_size, num_of_element_to_skip, db_sort_object
-            )
-            result = [self._row(document, client_rows) for document in page]  # the page is a copy already
-            return {"result": result, "total": total, "_skip": num_of_element_to_skip, "_page": page_size}
+            return self._from_store(db_filter, page_size, num_of_element_to_skip, db_sort_object, client_rows, strategy)
+        pushed = self._pushed_filter(plain, effective_filter, db_filter, page_size, num_of_element_to_skip)
+        if pushed is not None:
+            log.debug("selection %s: filter handed to the store", self.name)
+            return self._from_store(pushed, page_size, num_of_element_to_skip, db_sort_object, client_rows, strategy)
         documents = collection.db_handler.select_for_reading(db_filter, db_sort_object)
         if not isinstance(documents, list):
             raise DBError('select "{0}" return a database error (not a list)', self.name)
         test = None if plain is None else plain.matcher(effective_filter)
+        # without a count, reading stops at the end of the page
+        last = num_of_element_to_skip + page_size if strategy == NO_COUNT and page_size > 0 else None
         result, total = [], 0
         for document in prefilter(documents, collection.model, effective_filter):
+            if last is not None and total >= last:
+                break
             # documents are the store's own: read, never mutated, copied before an Item holds one
             record = None if test is None or plain is None else plain.read(document, validated=False)
             item = None
@@ -166,7 +177,55 @@ class Selection(CollectionAddon):
                 else:
                     result.append(self._row(clone(document) if item is None else item, None))
             total += 1
-        return {"result": result, "total": total, "_skip": num_of_element_to_skip, "_page": page_size}
+        if strategy == NO_COUNT:
+            return list_answer(result, None, num_of_element_to_skip, page_size, NO_COUNT)
+        return list_answer(result, total, num_of_element_to_skip, page_size)
+
+    def _pushed_filter(self, plain: Any, effective_filter: Any, db_filter: Any, page_size: int, skip: int) -> Any:
+        """The filter to hand to the store's ``select_page`` in place of matching in Python, or None.
+
+        Only when the answer is certain to be the same (see :mod:`backo.core.plain_model.pushdown`):
+        the collection's read right is True (``plain`` is only given then), its model is
+        plain, the filter means the same on the stored documents as on the Items, the
+        store evaluates it exactly (:meth:`DBConnector.answers_exactly`), and the page is
+        one the store cuts as this loop does (no negative size or skip). The selection's
+        ``db_filter``, which the store evaluates in either case, joins it: ``("$and", [db_filter, filter])``.
+        """
+        if plain is None or page_size < 0 or skip < 0 or not plain.pushable(effective_filter):
+            return None
+        merged = effective_filter if db_filter is None else ("$and", [db_filter, effective_filter])
+        return merged if self.collection.db_handler.answers_exactly(merged) is True else None
+
+    def _from_store(
+        self,
+        select_filter: Any,
+        page_size: int,
+        skip: int,
+        sort: dict,
+        client_rows: Any,
+        strategy: str,
+    ) -> dict:
+        """The answer of one ``select_page`` call: the store filters, sorts, pages and counts.
+
+        The count follows the collection's strategy (see :mod:`backo.core.counts`): an
+        unfiltered ``"estimated"`` list takes the store's estimate when it has one, and
+        ``"none"`` asks for no count.
+        """
+        db_handler = self.collection.db_handler
+        counted, estimate = EXACT, None
+        if strategy == ESTIMATED and select_filter is None:
+            estimate = db_handler.estimated_count()
+            if isinstance(estimate, int) and not isinstance(estimate, bool):
+                counted = ESTIMATED
+        elif strategy == NO_COUNT:
+            counted = NO_COUNT
+        if counted == EXACT:
+            page, total = db_handler.select_page(select_filter, page_size, skip, sort)
+        else:
+            page, _ = db_handler.select_page(select_filter, page_size, skip, sort, count=False)
+            total = estimate if counted == ESTIMATED else None
+        result = [self._row(document, client_rows) for document in page]  # the page is a copy already
+        return list_answer(result, total, skip, page_size, counted)
 
     def _row(self, source: Any, client_rows: Any) -> Any:
         """One result from a document the row may keep (or an Item already built from it).

@@ -25,8 +25,9 @@ A model is compiled when first used by a collection (see
 tell the model is compiled again. :meth:`BaseCollection.define_view` forgets it.
 
 Modules: :mod:`.specs` compiles a model, :mod:`.records` computes what stricto makes of
-assigned values, :mod:`.matching` matches filters, :mod:`.model` puts them together,
-:mod:`.shape` tells whether a model changed.
+assigned values, :mod:`.matching` matches filters, :mod:`.pushdown` tells which filters a
+store may answer itself, :mod:`.model` puts them together, :mod:`.shape` tells whether a
+model changed.
 """
 
 from .model import PlainModel, derives_ids_from_items

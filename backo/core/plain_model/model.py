@@ -7,6 +7,7 @@ from stricto import Dict
 
 from ..metadata import StandardMetaDataHandler
 from .matching import RecordTest, record_test
+from .pushdown import pushable
 from .records import encode_record, keeps_defaults_where_unmodifiable, merge_record
 from .specs import (
     KEY,
@@ -156,6 +157,16 @@ class PlainModel:
         Anything else (``$and``, ``$or``, ``$not``, datetimes...) is left to stricto.
         """
         return record_test(self._specs, match_filter)
+
+    def pushable(self, match_filter: Any) -> bool:
+        """Whether a store evaluating ``match_filter`` on the stored documents (the storage
+        contract's ``query.matches``) selects exactly the Items ``Item.match`` selects.
+
+        Then the store may filter, count and page (see :mod:`.pushdown` for what passes
+        and why the rest does not). ``match_filter`` is compiled already: its ``$reg``
+        patterns are the collection's (see :mod:`backo.core.regex_filters`).
+        """
+        return pushable(self._specs, match_filter)
 
     @property
     def stamps_meta(self) -> bool:

@@ -116,13 +116,19 @@ class DBConnector(abc.ABC):
         page_size: int,
         num_of_element_to_skip: int,
         sort_object: dict[str, int] | None,
-    ) -> tuple[list[dict[str, Any]], int]:
+        *,
+        count: bool = True,
+    ) -> tuple[list[dict[str, Any]], int | None]:
         """One page of the matching documents, sorted, and how many documents match in all.
 
         What a paginated list needs, and all it needs: backends that can count and page
         without handing out every document override it (the embedded stores copy only
         the page, MongoDB counts and pages on the server). This default asks
         :meth:`select` for every matching document and cuts the page itself.
+
+        ``count=False``: the total is not wanted (a collection's ``count="none"``, or a
+        total the core takes from :meth:`estimated_count`): a store that would run a count
+        query skips it and returns None; one that knows the total for free may return it.
 
         .. versionadded:: 0.3.0
         """
@@ -150,6 +156,19 @@ class DBConnector(abc.ABC):
         .. versionadded:: 0.3.0
         """
         return False
+
+    def estimated_count(self) -> int | None:
+        """About how many documents the collection holds, cheaper than counting them; None
+        when the store has no such estimate (the default: the core then counts exactly).
+
+        Asked for the unfiltered lists of a collection declared ``count="estimated"``:
+        MongoDB answers ``estimated_document_count()``, PostgreSQL its planner's
+        statistics. A store applying a ``restriction`` answers None (the estimate would
+        count documents the restriction hides).
+
+        .. versionadded:: 0.3.0
+        """
+        return None
 
     def select_for_reading(
         self, select_filter: MatchFilter, sort_object: dict[str, int] | None

@@ -39,10 +39,22 @@ class HeldDocumentsConnector(DBConnector):
         page_size: int,
         num_of_element_to_skip: int,
         sort_object: dict[str, int] | None,
-    ) -> tuple[list[dict[str, Any]], int]:
-        """See :meth:`DBConnector.select_page`: only the page is copied."""
+        *,
+        count: bool = True,
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """See :meth:`DBConnector.select_page`: only the page is copied (the total costs
+        nothing more here, so it is given even with ``count=False``)."""
         page, total = query_page(self._ordered(sort_object), select_filter, page_size, num_of_element_to_skip, None)
         return [clone(document) for document in page], total
+
+    def answers_exactly(self, select_filter: MatchFilter) -> bool:
+        """True: every filter is evaluated here with :func:`~backo.storage.db.query.matches`
+        itself, on the stored documents (see :meth:`DBConnector.answers_exactly`).
+
+        A selection handing its filter down then scans the documents in Python still, but
+        builds no Item and copies only the page.
+        """
+        return True
 
     def select_for_reading(
         self, select_filter: MatchFilter, sort_object: dict[str, int] | None

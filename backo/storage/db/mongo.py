@@ -27,21 +27,26 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import bson
-from bson import ObjectId
-from bson.errors import BSONError
-from pymongo import MongoClient
-from pymongo.errors import PyMongoError
-
 from backo.error import DBError, InvalidObjectIdError, NotFoundError
+from backo.extras import missing
 from backo.log import MONGO, get_logger
 from backo.options import parse_options
 
 from .base import DBConnector
+from .mongo_filter import collation_is_simple, exact_query, index_keys
 
 # The filter language of the DBConnector contract, shared so the translation and the embedded stores agree.
 from .query import COMPARISONS, REGEX_OPERATORS, MatchFilter, is_operator
 from .regex import CompiledRegex, compile_regex
+
+try:  # the [mongo] extra; without it, stand-ins that raise MissingExtraError once used (backo.extras)
+    import bson
+    from bson import ObjectId
+    from bson.errors import BSONError
+    from pymongo import MongoClient
+    from pymongo.errors import PyMongoError
+except ImportError as _error:  # (mypy checks the names as pymongo's)
+    bson = ObjectId = BSONError = MongoClient = PyMongoError = missing("pymongo", "mongo", "DBMongoConnector", _error)  # type: ignore[misc]
 
 _log = get_logger(MONGO)
 
@@ -378,9 +383,21 @@ class DBMongoConnector(DBConnector):
         ``select_filter`` is a stricto match filter or a MongoDB query (see
         :func:`to_mongo_filter`). With no ``sort_object``, MongoDB's natural order.
         """
+        return self._find(
+            self._restricted(to_mongo_filter(select_filter)), projection, page_size, num_of_element_to_skip, sort_object
+        )
+
+    def _find(
+        self,
+        query: dict[str, Any],
+        projection: dict[str, Any] | None,
+        page_size: int,
+        num_of_element_to_skip: int,
+        sort_object: dict[str, int] | None,
+    ) -> list[dict[str, Any]]:
+        """``find(query)``, sorted, skipped and limited, with string ids."""
         if page_size < 0:
             return []
-        query = self._restricted(to_mongo_filter(select_filter))
         with self._while("find"):
             cursor = self.collection.find(query, projection or None)
             if sort_object:
@@ -395,12 +412,56 @@ class DBMongoConnector(DBConnector):
         page_size: int,
         num_of_element_to_skip: int,
         sort_object: dict[str, int] | None,
-    ) -> tuple[list[dict[str, Any]], int]:
-        """See :meth:`DBConnector.select_page`: MongoDB counts, sorts and pages itself."""
-        query = self._restricted(to_mongo_filter(select_filter))
-        with self._while("count_documents"):
-            total = self.collection.count_documents(query)
-        return self.select(select_filter, None, page_size, num_of_element_to_skip, sort_object), total
+        *,
+        count: bool = True,
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """See :meth:`DBConnector.select_page`: MongoDB counts (unless ``count`` is False),
+        sorts and pages itself. A filter it :meth:`answers_exactly` runs as
+        :func:`~backo.storage.db.mongo_filter.exact_query`, any other as :func:`to_mongo_filter`."""
+        query = self._page_query(select_filter)
+        total = None
+        if count:
+            with self._while("count_documents"):
+                total = self.collection.count_documents(query)
+        return self._find(query, None, page_size, num_of_element_to_skip, sort_object), total
+
+    def select_for_reading(
+        self, select_filter: MatchFilter, sort_object: dict[str, int] | None
+    ) -> list[dict[str, Any]]:
+        """See :meth:`DBConnector.select_for_reading`: the query of :meth:`select_page`, so that
+        a selection's ``db_filter`` means the same whether the core pages or MongoDB does."""
+        return self._find(self._page_query(select_filter), None, 0, 0, sort_object)
+
+    def answers_exactly(self, select_filter: MatchFilter) -> bool:
+        """True for the filters of :func:`~backo.storage.db.mongo_filter.exact_query` (equalities,
+        ``$ne`` and comparisons with strings on top-level fields, ``$and``), when the collection
+        compares strings by their bytes (no default collation: asked once, see
+        :func:`~backo.storage.db.mongo_filter.collation_is_simple`)."""
+        if exact_query(select_filter) is None:
+            return False
+        simple = self.__dict__.get("_simple_collation")
+        if simple is None:
+            simple = self.__dict__["_simple_collation"] = collation_is_simple(self.collection)
+        return bool(simple)
+
+    def _page_query(self, select_filter: MatchFilter) -> dict[str, Any]:
+        """The query of :meth:`select_page` and :meth:`select_for_reading`, restricted."""
+        exact = exact_query(select_filter) if self.answers_exactly(select_filter) else None
+        return self._restricted(to_mongo_filter(select_filter) if exact is None else exact)
+
+    def estimated_count(self) -> int | None:
+        """See :meth:`DBConnector.estimated_count`: ``estimated_document_count()`` (collection
+        metadata, no scan); None under a ``restriction``."""
+        if self.restriction_filter is not None:
+            return None
+        with self._while("estimated_document_count"):
+            return int(self.collection.estimated_document_count())
+
+    def ensure_indexes(self, indexes: list[str]) -> None:
+        """Create the declared single-field indexes (``"-price"``: descending) if missing."""
+        for keys in index_keys(indexes):
+            with self._while("create_index"):
+                self.collection.create_index(keys)
 
     def _restricted(self, query: dict[str, Any]) -> dict[str, Any]:
         """``query`` combined with the restriction (evaluated now), if there is one."""
