@@ -1,6 +1,7 @@
 """COMPAT-FIXES 15 / N4: an unset List is stored without its key and reads back as in 0.2.1;
 a List the user may not modify only blocks a write that changes it."""
 
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,15 +40,14 @@ def admin_only(right_name: str, o: Any) -> bool:
 @pytest.fixture(params=["memory", "yml", "mongo"])
 def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     """Builds one connector per collection name, of the kind under test."""
-    with mongo_connector() as first, mongo_connector() as second:
-        spare = iter([first, second])
+    with contextlib.ExitStack() as stack:
 
         def make(name: str) -> DBConnector:
             if request.param == "memory":
                 return DBMemoryConnector()
             if request.param == "yml":
                 return DBYmlConnector(path=str(tmp_path / name))
-            return next(spare)
+            return stack.enter_context(mongo_connector())
 
         yield make
 

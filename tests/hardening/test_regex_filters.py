@@ -2,7 +2,8 @@
 
 0.2.1 matched them with Python's backtracking ``re``: one stored name of 28 ``a`` and a
 ``!`` against ``(a+)+$`` did not answer within 12 s, and held the GIL. Here the bomb
-answers at once on every store (memory, YAML, mongomock), through every route (the list,
+answers at once on every store (memory, YAML, MongoDB: mongomock, or the server of
+``BACKO_TEST_MONGO_URL``), through every route (the list,
 ``_selections`` by GET and POST) and the Python API; a pattern re2 cannot run is a 400
 saying so (a ``FilterError`` from Python), unless the collection chose
 ``regex_engine="python"``; a pattern longer than 1,000 characters is a 400 either way; the
@@ -17,20 +18,18 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
-import backo.db_mongo_connector
-import mongomock
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from stricto import SSyntaxError
 
-from backo import Backoffice, Collection, DBMemoryConnector, DBYmlConnector, Item, Selection, String
+from backo import Backoffice, Collection, DBConnector, DBMemoryConnector, DBYmlConnector, Item, Selection, String
 from backo.error import FilterError
 from backo.storage.db import DBMongoConnector
 from backo.storage.db.mongo import to_mongo_filter
 from backo.storage.db.regex import MAX_PATTERN_LENGTH, PYTHON, compile_filter, compile_regex
+from tests.support.backends import mongo_connector
 
 BOMB = "(a+)+$"
 SHORT_VICTIM = "a" * 28 + "!"
@@ -42,22 +41,14 @@ UNSUPPORTED_TEXT = "is not supported by the linear-time engine (re2) that runs f
 TOO_LONG_TEXT = 'Exception("Regular expression too long: 1001 characters, at most 1000 are accepted")'
 
 
-def _store(kind: str, tmp_path: Path) -> Any:
-    if kind == "memory":
-        return DBMemoryConnector()
-    if kind == "yml":
-        return DBYmlConnector(path=str(tmp_path / "texts"))
-    return DBMongoConnector(connection_string="mongodb://localhost:27017/regex", collection="texts")
-
-
 class App:
     """A backoffice "app" with a collection "texts" of NAMES, its "named" selection, a client."""
 
-    def __init__(self, kind: str, tmp_path: Path, model: str, **collection_options: Any) -> None:
+    def __init__(self, store: DBConnector, model: str, **collection_options: Any) -> None:
         if model == "items":  # a read right that is a function: every document is matched on its Item
             collection_options.setdefault("can_read", lambda right, item: True)
         self.bo = Backoffice("app")
-        self.texts = Collection("texts", Item({"name": String()}), _store(kind, tmp_path), **collection_options)
+        self.texts = Collection("texts", Item({"name": String()}), store, **collection_options)
         self.bo.register_collection(self.texts)
         self.texts.register_selection("named", Selection(["$.name"]))
         for name in NAMES:
@@ -73,19 +64,25 @@ class App:
 
 
 @pytest.fixture
-def mongomock_client() -> Iterator[None]:
-    with mock.patch.object(backo.db_mongo_connector, "MongoClient", mongomock.MongoClient):
-        yield
+def mongo_texts() -> Iterator[DBMongoConnector]:
+    """A MongoDB collection "texts" (mongomock, or the server of BACKO_TEST_MONGO_URL), dropped after."""
+    with mongo_connector(collection="texts") as connector:
+        yield connector
 
 
-@pytest.fixture(params=["memory", "yml", "mongomock"])
-def kind(request: pytest.FixtureRequest, mongomock_client: None) -> str:
-    return request.param
+@pytest.fixture(params=["memory", "yml", "mongo"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> DBConnector:
+    """The empty store of the test's App."""
+    if request.param == "memory":
+        return DBMemoryConnector()
+    if request.param == "yml":
+        return DBYmlConnector(path=str(tmp_path / "texts"))
+    return request.getfixturevalue("mongo_texts")
 
 
 @pytest.fixture(params=["plain", "items"])
-def app(request: pytest.FixtureRequest, kind: str, tmp_path: Path) -> App:
-    return App(kind, tmp_path, request.param)
+def app(request: pytest.FixtureRequest, store: DBConnector) -> App:
+    return App(store, request.param)
 
 
 def _timed(call: Any) -> tuple[Any, float]:
@@ -126,8 +123,8 @@ def test_the_bomb_answers_at_once_through_the_python_api(app: App) -> None:
 
 
 @pytest.mark.timeout(60)
-def test_the_bomb_as_a_selection_filter_answers_at_once(kind: str, tmp_path: Path) -> None:
-    app = App(kind, tmp_path, "plain")
+def test_the_bomb_as_a_selection_filter_answers_at_once(store: DBConnector) -> None:
+    app = App(store, "plain")
     app.texts.register_selection("bomb", Selection(filter={"name": ("$reg", BOMB)}))
     answer, elapsed = _timed(lambda: app.client.get("/app/texts/_selections/bomb"))
     assert answer.status_code == 200 and answer.json["total"] == 0
@@ -144,8 +141,8 @@ def test_the_bomb_on_the_embedded_stores_own_select(victim: str, tmp_path: Path)
         assert found == [] and elapsed < BOUND
 
 
-def test_the_bomb_in_a_db_filter_answers_at_once(tmp_path: Path) -> None:
-    app = App("memory", tmp_path, "plain")
+def test_the_bomb_in_a_db_filter_answers_at_once() -> None:
+    app = App(DBMemoryConnector(), "plain")
     app.texts.register_selection("db_bomb", Selection(db_filter={"name": ("$reg", BOMB)}))
     answer, elapsed = _timed(lambda: app.client.get("/app/texts/_selections/db_bomb"))
     assert answer.status_code == 200 and answer.json["total"] == 0
@@ -195,8 +192,8 @@ def test_a_refused_pattern_is_refused_before_any_document_is_read(tmp_path: Path
 
 
 @pytest.mark.parametrize("engine", ["re2", "python"])
-def test_a_pattern_longer_than_1000_characters_is_a_400(engine: str, tmp_path: Path) -> None:
-    app = App("memory", tmp_path, "plain", regex_engine=engine)
+def test_a_pattern_longer_than_1000_characters_is_a_400(engine: str) -> None:
+    app = App(DBMemoryConnector(), "plain", regex_engine=engine)
     longest = "D" + "[a-z]?" * ((MAX_PATTERN_LENGTH - 1) // 6)
     longest += "x?" * ((MAX_PATTERN_LENGTH - len(longest)) // 2)
     longest += "?" * (MAX_PATTERN_LENGTH - len(longest))  # a lazy "?" keeps the meaning
@@ -217,8 +214,8 @@ def test_a_pattern_longer_than_1000_characters_is_a_400(engine: str, tmp_path: P
 # -- the opt-in -----------------------------------------------------------------------------
 
 
-def test_regex_engine_python_runs_what_re2_cannot(kind: str, tmp_path: Path) -> None:
-    app = App(kind, tmp_path, "plain", regex_engine="python")
+def test_regex_engine_python_runs_what_re2_cannot(store: DBConnector) -> None:
+    app = App(store, "plain", regex_engine="python")
     assert app.texts.regex_engine == PYTHON
     assert app.names(app.client.get("/app/texts", query_string={"name.$reg": "(?=D)D"})) == ["Dune", "Dune\n"]
     assert app.names(app.client.get("/app/texts", query_string={"name.$reg": r"(?i)(d)u\1?ne"})) == [
@@ -398,8 +395,8 @@ def test_mongo_translation_checks_the_pattern_and_leaves_it_to_the_server() -> N
     assert to_mongo_filter(native) is native
 
 
-def test_mongo_db_filter_with_a_refused_pattern_is_a_400(mongomock_client: None, tmp_path: Path) -> None:
-    app = App("mongomock", tmp_path, "plain")
+def test_mongo_db_filter_with_a_refused_pattern_is_a_400(mongo_texts: DBMongoConnector) -> None:
+    app = App(mongo_texts, "plain")
     app.texts.register_selection("lookahead", Selection(db_filter={"name": ("$reg", "(?=D)D")}))
     answer = app.client.get("/app/texts/_selections/lookahead")
     assert answer.status_code == 400 and UNSUPPORTED_TEXT in answer.text

@@ -1,6 +1,9 @@
 """The MongoDB connector (backo/storage/db/mongo.py): client, ids, errors, filters, restriction.
 
-Runs on mongomock, or on the server of BACKO_TEST_MONGO_URL (see tests/support/backends.py).
+Runs on mongomock, or on the server of BACKO_TEST_MONGO_URL (see tests/support/backends.py;
+``make test-mongo`` runs it on a SecantusDB server). The construction tests that replace
+``MongoClient`` by a recording stand-in, and the error tests that replace driver calls,
+never reach a server: they are mongomock-only in effect, and run the same in both legs.
 The shared contract is in test_db_contract.py.
 """
 

@@ -2,7 +2,9 @@
 
 * :func:`mongo_connector` builds a DBMongoConnector on mongomock, or on the real server
   named by the environment variable ``BACKO_TEST_MONGO_URL`` when it is set (the one
-  switch between the two; see README "Running the tests against MongoDB").
+  switch between the two; see README "Running the tests against MongoDB"). ``make
+  test-mongo`` sets it to a SecantusDB server and selects the tests with ``-k mongo``, so
+  a test using :func:`mongo_connector` must have "mongo" in its id (checked here).
 * :func:`serve_in_thread` serves a WSGI app on 127.0.0.1 (random port) in a thread.
 * :func:`document_store_app` is a schema-free JSON store behind backo's routes, for the
   connector contract battery (a real backo would impose its schema and ``_meta`` on the
@@ -53,6 +55,7 @@ def mongo_client_class() -> Iterator[Any]:
 def mongo_connector(**kwargs: Any) -> Iterator[DBMongoConnector]:
     """A DBMongoConnector on an empty collection (``test_<hex>`` unless ``collection`` is
     given); dropped and closed afterwards."""
+    _check_selected_by_the_server_leg()
     url = real_mongo_url()
     kwargs.setdefault("collection", f"test_{uuid.uuid4().hex}")
     if url is not None:
@@ -64,6 +67,24 @@ def mongo_connector(**kwargs: Any) -> Iterator[DBMongoConnector]:
         yield connector
     finally:
         drop_even_if_closed(connector, lambda: DBMongoConnector(connection_string=url or MONGOMOCK_URL, **kwargs))
+
+
+def _check_selected_by_the_server_leg() -> None:
+    """Fail the current test unless ``pytest -k mongo`` selects it.
+
+    ``make test-mongo`` runs the Mongo tests on a real server by selecting them with
+    ``-k mongo`` (a case-insensitive match on the test's id: file, class, name, parameters).
+    A test using this connector without "mongo" in its id would silently stay on
+    mongomock: it fails here instead, in every run, until its name, file or parameter id
+    says "mongo".
+    """
+    current = os.environ.get("PYTEST_CURRENT_TEST", "")
+    node_id = current.rsplit(" (", 1)[0]
+    if node_id and "mongo" not in node_id.lower():
+        raise AssertionError(
+            f"{node_id} uses the Mongo connector but `pytest -k mongo` does not select it, so "
+            "`make test-mongo` would not run it on a real server: put 'mongo' in its name, file or parameter id"
+        )
 
 
 def drop_even_if_closed(connector: DBMongoConnector, reopen: Callable[[], DBMongoConnector]) -> None:
