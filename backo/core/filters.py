@@ -53,6 +53,14 @@ def append_path_to_filter(filter_as_dict: dict, key: str, value: Any) -> dict:
     """
     if isinstance(value, list):
         value = _coerce_list(value)
+    return place_at_path(filter_as_dict, key, value)
+
+
+def place_at_path(filter_as_dict: dict, key: str, value: Any) -> dict:
+    """Put ``value`` at the dotted ``key`` of ``filter_as_dict`` (mutated and returned), as it is.
+
+    :func:`append_path_to_filter` without its coercion: what typed query values use.
+    """
     target = filter_as_dict
     while True:  # a loop, not recursion: a key may have thousands of dotted parts
         head, dot, rest = key.partition(".")

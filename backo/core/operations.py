@@ -21,6 +21,7 @@ when the Item is needed.
 """
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from stricto import SSyntaxError, StrictoError
@@ -39,6 +40,18 @@ from .transaction import transaction
 
 #: What a client sees of an Item in a view: a plain record, an Item's view, or None.
 type Seen = dict | Item | None
+#: A check of the Item's current state (as seen in the request's view) run inside a write's
+#: transaction before anything is written; it raises to refuse (HTTP: ``If-Match`` -> 412).
+type Precondition = Callable[[Seen], None]
+
+
+def _check(collection: BaseCollection, _id: str, view: str, precondition: Precondition | None) -> None:
+    """Run ``precondition`` on Item ``_id`` as seen in ``view`` (nothing when None).
+
+    :raises NotFoundError: no such Item.
+    """
+    if precondition is not None:
+        precondition(read(collection, _id, view))
 
 
 # --- the choice of path ------------------------------------------------------------------
@@ -131,9 +144,12 @@ def read(collection: BaseCollection, _id: str, view: str) -> Seen:
     return load(collection, _id).view(view)
 
 
-def create(collection: BaseCollection, body: Any, view: str) -> Seen:
-    """``POST /{c}``: create an Item from ``body``, in one transaction; it is returned as seen in ``view``."""
-    with transaction(collection.backoffice) as transaction_id:
+def create(collection: BaseCollection, body: Any, view: str, transaction_id: int | None = None) -> Seen:
+    """``POST /{c}``: create an Item from ``body``, in one transaction; it is returned as seen in ``view``.
+
+    ``transaction_id`` joins an open transaction (bulk creates).
+    """
+    with transaction(collection.backoffice, transaction_id) as transaction_id:
         document = create_document(collection, body, view, transaction_id)
         if document is not None:
             return document
@@ -141,13 +157,16 @@ def create(collection: BaseCollection, body: Any, view: str) -> Seen:
     return item.view(view)
 
 
-def update(collection: BaseCollection, _id: str, body: Any, view: str) -> Seen:
+def update(
+    collection: BaseCollection, _id: str, body: Any, view: str, precondition: Precondition | None = None
+) -> Seen:
     """``PUT /{c}/<_id>``: merge ``body`` into the stored Item (partial, deep) and save it.
 
     The load, the merge and the save are one transaction, under the write lock: no other
-    writer's update is lost in between.
+    writer's update is lost in between. ``precondition`` runs first, in that transaction.
     """
     with transaction(collection.backoffice) as transaction_id:
+        _check(collection, _id, view, precondition)
         document = update_document(collection, _id, body, view, transaction_id)
         if document is not None:
             return document
@@ -157,9 +176,15 @@ def update(collection: BaseCollection, _id: str, body: Any, view: str) -> Seen:
     return item.view(view)
 
 
-def patch(collection: BaseCollection, _id: str, patches: list[Patch], view: str) -> Seen:
-    """``PATCH /{c}/<_id>``: apply the operations in order to the stored Item, then save it once."""
+def patch(
+    collection: BaseCollection, _id: str, patches: list[Patch], view: str, precondition: Precondition | None = None
+) -> Seen:
+    """``PATCH /{c}/<_id>``: apply the operations in order to the stored Item, then save it once.
+
+    ``precondition`` runs first, in the same transaction.
+    """
     with transaction(collection.backoffice) as transaction_id:
+        _check(collection, _id, view, precondition)
         item = load(collection, _id, transaction_id)
         for one in patches:
             one.apply_to(item)
@@ -167,9 +192,20 @@ def patch(collection: BaseCollection, _id: str, patches: list[Patch], view: str)
     return item.view(view)
 
 
-def delete(collection: BaseCollection, _id: str) -> None:
-    """``DELETE /{c}/<_id>``: delete the stored Item (and what its references' strategies say)."""
-    with transaction(collection.backoffice) as transaction_id:
+def delete(
+    collection: BaseCollection,
+    _id: str,
+    precondition: Precondition | None = None,
+    view: str = "client",
+    transaction_id: int | None = None,
+) -> None:
+    """``DELETE /{c}/<_id>``: delete the stored Item (and what its references' strategies say).
+
+    ``precondition`` runs first (on the Item as seen in ``view``), in the same
+    transaction; ``transaction_id`` joins an open transaction (bulk deletes).
+    """
+    with transaction(collection.backoffice, transaction_id) as transaction_id:
+        _check(collection, _id, view, precondition)
         item = load(collection, _id, transaction_id)
         item.delete(transaction_id=transaction_id)
 
@@ -185,16 +221,25 @@ def action_named(collection: BaseCollection, name: str) -> Action:
     return registered
 
 
-def run_action(collection: BaseCollection, action: Action, _id: str, body: Any) -> None:
+def run_action(
+    collection: BaseCollection,
+    action: Action,
+    _id: str,
+    body: Any,
+    precondition: Precondition | None = None,
+    view: str = "client",
+) -> None:
     """``POST /{c}/_actions/<action>/<_id>``: run ``action`` on Item ``_id`` with ``body``.
 
     The body is validated on a copy of the registered action, so that runs never share
     payload values; the load and the run are one transaction. ``on_trig`` receives
-    ``transaction_id`` if it accepts it.
+    ``transaction_id`` if it accepts it. ``precondition`` runs first (on the Item as seen
+    in ``view``), in the same transaction.
     """
     payload = copy.copy(action)
     payload.set(body)
     with transaction(collection.backoffice) as transaction_id:
+        _check(collection, _id, view, precondition)
         item = load(collection, _id, transaction_id)
         payload.go(item, transaction_id=transaction_id)
 

@@ -149,14 +149,80 @@ _FILTER_TEXT = (
 )
 _FILTER_SCHEMA = {"type": "object", "additionalProperties": {"type": "string"}}
 _FILTER = _param("query", "filter", _FILTER_TEXT, _FILTER_SCHEMA, style="form", explode=True)
+_SORT = _param(
+    "query",
+    "_sort",
+    "Sort keys, comma-separated, - for descending, dotted paths (name,-price,addr.city); _id ends every sort",
+    {"type": "string"},
+)
+_FIELDS = _param(
+    "query", "_fields", "Fields each row keeps, comma-separated, dotted paths (_id is always kept)", {"type": "string"}
+)
+_JSON_FILTER = _param(
+    "query",
+    "_filter",
+    'A JSON filter with OR and NOT: {"$or": [{"name": "bob"}, {"age": ["$gt", 30]}]},'
+    ' {"age": ["$or", [["$lt", 20], ["$gt", 30]]]}, {"$not": {"addr.city": "c0"}}',
+    {"type": "string"},
+)
+_TYPED = _param(
+    "query",
+    "_typed",
+    "1: read filter values with their field's type (true/false for a Bool, digits kept as text for a String)",
+    {"type": "string", "enum": ["0", "1"]},
+)
+_LIST_VIEW = _param("query", "_list_view", "1: show each row in _view (ignored on lists otherwise)", {"type": "string"})
+_LIST_VIEW_PARAM = _param("query", "_view", _VIEW_TEXT + " (rows: with _list_view=1)", {"type": "string"})
+_CURSOR = _param("query", "_cursor", "1: answer _next, the cursor of the last row", {"type": "string"})
+_AFTER = _param(
+    "query", "_after", "The _next cursor of the previous page: the page starts after that row", {"type": "string"}
+)
+#: The list route's parameters added by the 0.3 extensions.
+_LIST_EXTENSIONS = [_SORT, _FIELDS, _JSON_FILTER, _TYPED, _LIST_VIEW_PARAM, _LIST_VIEW, _CURSOR, _AFTER]
+_IF_MATCH = _param(
+    "header", "If-Match", "The ETag of the item as last read: 412 if it changed since", _STRING["schema"]
+)
+_IF_NONE_MATCH = _param(
+    "header", "If-None-Match", "ETags already held: 304 if the item still has one", _STRING["schema"]
+)
+_DRY_RUN = _param("query", "_dry_run", "1: delete nothing, answer what the delete would do", {"type": "string"})
+_ATOMIC = _param("query", "_atomic", "1: all in one transaction (all or none)", {"type": "string"})
+_CONFIRM = _param("query", "_confirm", "Required: 1, or all when there is no filter", {"type": "string"})
+_PRECONDITIONS = {
+    "412": _text("Precondition failed: the item changed since the ETag given in If-Match"),
+    "428": _text("Precondition required: this collection requires If-Match"),
+}
+_DELETE_PREVIEW = {
+    "type": "object",
+    "properties": {
+        "would_delete": {"type": "boolean"},
+        "delete": {"type": "array", "items": {"type": "object"}},
+        "unlink": {"type": "array", "items": {"type": "object"}},
+        "refused": {"type": "array", "items": {"type": "object"}},
+        "truncated": {"type": "boolean"},
+    },
+}
+_BULK_ANSWER = {
+    "type": "object",
+    "properties": {
+        "results": {"type": "array", "items": {"type": "object"}},
+        "done": {"type": "integer"},
+        "failed": {"type": "integer"},
+    },
+}
 
 
-def _page_schema(items: dict[str, Any]) -> dict[str, Any]:
+def _page_schema(items: dict[str, Any], extended: bool = False) -> dict[str, Any]:
     counts = {key: {"type": "integer", "minimum": 0} for key in ("total", "_skip", "_page")}
+    if extended:
+        counts["_next"] = {"type": ["string", "null"], "description": "With _cursor or _after: the next page's cursor"}
     return {
         "type": "object",
         "required": ["result", "total", "_skip", "_page"],
-        "properties": {"result": {"type": "array", "items": items}, **counts},
+        "properties": {
+            "result": {"type": "array", "items": items},
+            **counts,
+        },
         "additionalProperties": False,
     }
 
@@ -168,6 +234,16 @@ class _Target:
     collection: BaseCollection
     name: str
     endpoints: frozenset[str]
+    #: document the 0.3 extensions (``_sort``, ``If-Match``...): ``{base}/openapi?_extensions=1``
+    extended: bool = False
+
+    def more(self, base: list[dict[str, Any]], extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``base`` parameters, plus ``extra`` in the extended document."""
+        return [*base, *extra] if self.extended else base
+
+    def answers(self, base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+        """``base`` answers, plus ``extra`` in the extended document."""
+        return {**base, **extra} if self.extended else base
 
     def item_answer(self, description: str) -> dict[str, Any]:
         """The 200 of a route answering one Item in the requested ``_view``."""
@@ -212,9 +288,41 @@ def _object(properties: dict[str, Any], required: list[str] | None = None) -> di
 
 
 def _select_ops(t: _Target) -> Operations:
-    responses = {"200": _json(f"A page of {t.name}", _page_schema(_ref(t.name))), **_errors()}
+    responses = {"200": _json(f"A page of {t.name}", _page_schema(_ref(t.name), t.extended)), **_errors()}
     text = f"List all existing item in {t.name} collection, with eventual filtering."
-    op = t.op(f"list_{t.name}", f"List {t.name}", responses, description=text, parameters=[_PAGE, _SKIP, _FILTER])
+    parameters = t.more([_PAGE, _SKIP, _FILTER], _LIST_EXTENSIONS)
+    op = t.op(f"list_{t.name}", f"List {t.name}", responses, description=text, parameters=parameters)
+    return [(f"/{t.name}", op)]
+
+
+def _bulk_create_ops(t: _Target) -> Operations:
+    body = _json_body({"type": "array", "items": {"type": "object"}})
+    responses = {
+        "200": _json("Every item created: one result per element", _BULK_ANSWER),
+        "207": _json("Some items failed (independent mode): one result per element", _BULK_ANSWER),
+        **_errors(*_WITH_ID, *_WITH_BODY),
+    }
+    text = "Create one item per element; each in its own transaction, or all or none with _atomic=1."
+    op = t.op(
+        f"bulk_add_{t.name}",
+        f"Create several {t.name}",
+        responses,
+        description=text,
+        parameters=[_VIEW, _ATOMIC],
+        requestBody=body,
+    )
+    return [(f"/{t.name}/_bulk", op)]
+
+
+def _bulk_delete_ops(t: _Target) -> Operations:
+    responses = {
+        "200": _json("Every matching item deleted (or, with _dry_run, what each delete would do)", _BULK_ANSWER),
+        "207": _json("Some deletes failed (independent mode)", _BULK_ANSWER),
+        **_errors(*_WITH_ID),
+    }
+    text = "Delete every item the filter matches (the list route's filter); _confirm is required."
+    parameters = [_CONFIRM, _FILTER, _JSON_FILTER, _TYPED, _ATOMIC, _DRY_RUN]
+    op = t.op(f"bulk_del_{t.name}", f"Delete {t.name} by filter", responses, description=text, parameters=parameters)
     return [(f"/{t.name}", op)]
 
 
@@ -245,8 +353,16 @@ def _meta_ops(t: _Target) -> Operations:
 
 
 def _get_ops(t: _Target) -> Operations:
-    responses = {"200": t.item_answer(f"The {t.name}"), **_errors(*_WITH_ID)}
-    return [(f"/{t.name}/{{id}}", t.op(f"get_{t.name}", f"Get {t.name}", responses, parameters=[_ID, _VIEW]))]
+    ok = t.item_answer(f"The {t.name}")
+    if t.extended:
+        ok["headers"] = {
+            "ETag": {"description": "Strong tag of this answer", "schema": {"type": "string"}},
+            "Last-Modified": {"description": "From _meta.mtime, when the view shows it", "schema": {"type": "string"}},
+        }
+    not_modified = {"304": {"description": "Not modified (If-None-Match)"}}
+    responses = t.answers({"200": ok, **_errors(*_WITH_ID)}, not_modified)
+    parameters = t.more([_ID, _VIEW], [_IF_NONE_MATCH])
+    return [(f"/{t.name}/{{id}}", t.op(f"get_{t.name}", f"Get {t.name}", responses, parameters=parameters))]
 
 
 def _get_path_ops(t: _Target) -> Operations:
@@ -264,34 +380,55 @@ def _get_path_ops(t: _Target) -> Operations:
 
 
 def _put_ops(t: _Target) -> Operations:
-    responses = {"200": t.item_answer(f"The modified {t.name}"), **_errors(*_WITH_ID, *_WITH_BODY)}
+    responses = t.answers(
+        {"200": t.item_answer(f"The modified {t.name}"), **_errors(*_WITH_ID, *_WITH_BODY)}, _PRECONDITIONS
+    )
     body = request_body(t.collection.model, create=False)
     text = "Merge the body into the item (partial, deep) and save it."
     op = t.op(
-        f"put_{t.name}", f"Update {t.name}", responses, description=text, parameters=[_ID, _VIEW], requestBody=body
+        f"put_{t.name}",
+        f"Update {t.name}",
+        responses,
+        description=text,
+        parameters=t.more([_ID, _VIEW], [_IF_MATCH]),
+        requestBody=body,
     )
     return [(f"/{t.name}/{{id}}", op)]
 
 
 def _patch_ops(t: _Target) -> Operations:
     body = _json_body({"anyOf": [_ref("json-patch"), {"$ref": "#/components/schemas/json-patch/items"}]})
-    responses = {"200": t.item_answer(f"The patched {t.name}"), **_errors(*_WITH_ID, *_WITH_BODY)}
-    op = t.op(f"patch_{t.name}", f"Patch {t.name}", responses, parameters=[_ID, _VIEW], requestBody=body)
+    responses = t.answers(
+        {"200": t.item_answer(f"The patched {t.name}"), **_errors(*_WITH_ID, *_WITH_BODY)}, _PRECONDITIONS
+    )
+    parameters = t.more([_ID, _VIEW], [_IF_MATCH])
+    op = t.op(f"patch_{t.name}", f"Patch {t.name}", responses, parameters=parameters, requestBody=body)
     return [(f"/{t.name}/{{id}}", op)]
 
 
 def _delete_ops(t: _Target) -> Operations:
-    responses = {"200": _text("deleted"), **_errors(*_WITH_ID)}
-    return [(f"/{t.name}/{{id}}", t.op(f"del_{t.name}", f"Delete {t.name}", responses, parameters=[_ID]))]
+    deleted = _text("deleted")
+    if t.extended:
+        deleted = {
+            "description": "deleted (text/plain), or with _dry_run=1 what the delete would do (JSON)",
+            "content": {"text/plain": _STRING, "application/json": {"schema": _DELETE_PREVIEW}},
+        }
+    responses = t.answers({"200": deleted, **_errors(*_WITH_ID)}, _PRECONDITIONS)
+    parameters = t.more([_ID], [_VIEW, _IF_MATCH, _DRY_RUN])
+    return [(f"/{t.name}/{{id}}", t.op(f"del_{t.name}", f"Delete {t.name}", responses, parameters=parameters))]
 
 
 def _action_ops(t: _Target) -> Operations:
-    responses = {"200": _text("action done"), **_errors(*_WITH_ID, *_WITH_BODY)}
+    responses = t.answers({"200": _text("action done"), **_errors(*_WITH_ID, *_WITH_BODY)}, _PRECONDITIONS)
     operations = []
     for name, action in t.collection.actions.items():
         body = request_body(action, create=True)
         op = t.op(
-            f"action_{name}_on_{t.name}", f"Trigger {name} on {t.name}", responses, parameters=[_ID], requestBody=body
+            f"action_{name}_on_{t.name}",
+            f"Trigger {name} on {t.name}",
+            responses,
+            parameters=t.more([_ID], [_VIEW, _IF_MATCH]),
+            requestBody=body,
         )
         operations.append((f"/{t.name}/_actions/{name}/{{id}}", op))
     return operations
@@ -304,14 +441,27 @@ def _selection_op(t: _Target, selection_name: str, post: bool) -> dict[str, Any]
         rows = _ref(t.name)
     else:
         rows = positional_array([selector_schema(t.collection.model, s, t.name, {}) for s in selectors], selectors)
-    responses = {"200": _json(f"Selection {selection_name}", _page_schema(rows)), **_errors(*(_WITH_BODY * post))}
-    extra: dict[str, Any] = {"parameters": [_PAGE, _SKIP] if post else [_PAGE, _SKIP, _FILTER]}
+    page = _page_schema(rows, t.extended and selectors is None)
+    responses = {"200": _json(f"Selection {selection_name}", page), **_errors(*(_WITH_BODY * post))}
+    base = [_PAGE, _SKIP] if post else [_PAGE, _SKIP, _FILTER]
+    extra: dict[str, Any] = {"parameters": t.more(base, _selection_extensions(post, selectors is None))}
     if post:
         extra["requestBody"] = _json_body(_ref("backo-filter"))
     verb = "post" if post else "get"
     return t.op(
         f"selection_{verb}_{selection_name}_{t.name}", f"Selection {selection_name} on {t.name}", responses, **extra
     )
+
+
+def _selection_extensions(post: bool, whole_items: bool) -> list[dict[str, Any]]:
+    """The 0.3 query parameters of a selection: the list route's (no filter keys on POST;
+    rows of selected values take neither _fields, _view nor cursors)."""
+    parameters = [_SORT] if post else [_SORT, _TYPED]
+    if not post and whole_items:
+        parameters.append(_JSON_FILTER)
+    if whole_items:
+        parameters += [_FIELDS, _LIST_VIEW_PARAM, _LIST_VIEW, _CURSOR, _AFTER]
+    return parameters
 
 
 def _selection_ops(post: bool) -> Builder:
@@ -338,15 +488,25 @@ OPERATIONS: dict[str, Builder] = {
 }
 
 
-def collection_paths(collection: BaseCollection) -> dict[str, Any]:
-    """The OpenAPI ``paths`` of the routes built for ``collection`` (``{}`` before ``build_routes``)."""
+#: How the opt-in routes (``routes.OPTIONAL_ROUTES``) are documented.
+OPTIONAL_OPERATIONS: dict[str, Builder] = {"bulk_delete": _bulk_delete_ops, "bulk_create": _bulk_create_ops}
+
+
+def collection_paths(collection: BaseCollection, extended: bool = False) -> dict[str, Any]:
+    """The OpenAPI ``paths`` of the routes built for ``collection`` (``{}`` before ``build_routes``).
+
+    ``extended`` documents the 0.3 extensions too (the ``{base}/openapi?_extensions=1`` document):
+    ``_sort``, ``_fields``, ``_filter``, cursors, ``ETag``/``If-Match``, ``_dry_run``.
+    """
     built = _BUILT.get(collection)
     if built is None:
         return {}
-    target = _Target(collection, _name(collection), frozenset(spec.endpoint for spec in built.specs))
+    endpoints = frozenset(spec.endpoint for spec in built.specs)
+    target = _Target(collection, _name(collection), endpoints, extended)
     paths: dict[str, Any] = {}
     for spec in built.specs:
-        for path, operation in OPERATIONS[spec.endpoint](target):
+        builder = OPERATIONS.get(spec.endpoint) or OPTIONAL_OPERATIONS[spec.endpoint]
+        for path, operation in builder(target):
             paths.setdefault(path, {})[spec.method.lower()] = operation
     return paths
 
@@ -399,12 +559,13 @@ class OpenAPISpec:
         return document
 
 
-def backoffice_openapi(backoffice: Any) -> dict[str, Any]:
-    """The OpenAPI document of ``backoffice`` (``GET {base}/openapi``)."""
+def backoffice_openapi(backoffice: Any, extended: bool = False) -> dict[str, Any]:
+    """The OpenAPI document of ``backoffice``: ``GET {base}/openapi`` (0.2.1's parameters and
+    answers), or with ``extended`` ``GET {base}/openapi?_extensions=1`` (every 0.3 extension too)."""
     collections = list(backoffice.collections.values())
     bases = sorted({_BUILT[c].base for c in collections if c in _BUILT})
     spec = OpenAPISpec(backoffice.name, servers=bases)
     for collection in collections:
-        spec.add_paths(collection_paths(collection))
+        spec.add_paths(collection_paths(collection, extended))
         spec.add_schemas(collection_schemas(collection))
     return spec.to_dict()

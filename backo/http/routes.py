@@ -8,7 +8,9 @@ URLs: ``/{prefix}/{backoffice}/{collection}/...`` with clean single slashes (``"
 ``"/api"`` and ``"/api/"`` are the same prefix). Each collection is one Flask blueprint
 named ``{backoffice}_{collection}``, so several backoffices can share an application; the
 optional ``jwt_auth`` hook runs before each of its routes. ``GET {base}/_meta`` and
-``GET {base}/openapi`` are application routes, not behind ``jwt_auth``.
+``GET {base}/openapi`` (``?_extensions=1``: the document with the 0.3 extensions) are
+application routes, not behind ``jwt_auth``. The bulk routes exist only
+for collections whose ``bulk_routes`` attribute is true.
 
 :func:`register` also gives the application a body limit when it has none: Flask's
 ``MAX_CONTENT_LENGTH`` becomes :data:`~backo.http.request.DEFAULT_MAX_CONTENT_LENGTH`
@@ -29,7 +31,7 @@ from backo.core.collection import BaseCollection
 from backo.core.enforcement import unenforced_rights
 from backo.log import BACKOFFICE, get_logger
 
-from . import auth, views
+from . import auth, evaluated_meta, views
 from .errors import error_to_http_handler
 from .openapi import record_built_routes
 from .request import DEFAULT_MAX_CONTENT_LENGTH
@@ -54,7 +56,14 @@ class RouteSpec:
     right: str
     #: the view serving it
     view: View
+    #: the collection attribute that must be true for the route to exist (None: always);
+    #: read with ``getattr(collection, option, False)`` at ``build_routes`` time
+    option: str | None = None
 
+
+#: The collection attribute that adds the bulk routes (``POST {c}/_bulk``, ``DELETE {c}?filter``):
+#: opt-in, so that a 0.2.1 application serves (and documents) exactly 0.2.1's routes.
+BULK_ROUTES = "bulk_routes"
 
 #: Every route of a collection (BEHAVIOR.md 10.1). Static paths come before ``<_id>``
 #: only for readability: werkzeug always prefers static segments.
@@ -71,6 +80,13 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("POST", "/_actions/<action>/<_id>", "go", "read", views.action_view),
     RouteSpec("GET", "/_selections/<selection>", "do_selection", "read", views.selection_view),
     RouteSpec("POST", "/_selections/<selection>", "do_post_selection", "read", views.post_selection_view),
+)
+
+#: The opt-in routes: each exists only for collections whose ``option`` attribute is true
+#: (kept out of :data:`ROUTES`, the 0.2.1 table, which every collection gets).
+OPTIONAL_ROUTES: tuple[RouteSpec, ...] = (
+    RouteSpec("DELETE", "", "bulk_delete", "delete", views.bulk_delete_view, option=BULK_ROUTES),
+    RouteSpec("POST", "/_bulk", "bulk_create", "create", views.bulk_create_view, option=BULK_ROUTES),
 )
 
 
@@ -91,11 +107,17 @@ def blueprint_name(backoffice_name: str, collection_name: str) -> str:
 
 
 def routes_for(collection: BaseCollection) -> list[RouteSpec]:
-    """The routes ``collection`` gets: those whose right is not literally False now.
+    """The routes ``collection`` gets: those whose right is not literally False now (and
+    whose option, if any, the collection turns on).
 
     A callable right keeps its routes; the core evaluates it per request (403).
     """
-    return [spec for spec in ROUTES if collection.is_strictly_allowed_to(spec.right) is not False]
+    return [
+        spec
+        for spec in (*ROUTES, *OPTIONAL_ROUTES)
+        if collection.is_strictly_allowed_to(spec.right) is not False
+        and (spec.option is None or getattr(collection, spec.option, False))
+    ]
 
 
 def _bind(view: View, target: BaseCollection | BaseBackoffice) -> View:
@@ -143,7 +165,10 @@ def register(
         app.register_blueprint(blueprint)
         record_built_routes(collection, base, specs)
     name = _safe_name(backoffice_name)
-    app.add_url_rule(f"{base}/_meta", f"_meta_{name}", _bind(views.backoffice_meta_view, backoffice), methods=["GET"])
+    # GET _meta: 0.2.1's answer; ?_rights=evaluated runs jwt_auth and evaluates the rights (evaluated_meta.py)
+    app.add_url_rule(
+        f"{base}/_meta", f"_meta_{name}", evaluated_meta.meta_view_for(backoffice, jwt_auth), methods=["GET"]
+    )
     app.add_url_rule(f"{base}/openapi", f"_openapi_{name}", _bind(views.openapi_view, backoffice), methods=["GET"])
     auth.register(app)
     warn_about_unenforced_rights(backoffice)

@@ -11,20 +11,24 @@ naming the field (:func:`backo.http.request.check_encodable`,
 :func:`backo.http.query.check_encodable_args`).
 """
 
+import dataclasses
 from typing import Any
 
 from flask import Response, request
 from stricto import Dict, FreeDict, SSyntaxError, String, STypeError
+from werkzeug.exceptions import BadRequest
 
-from backo.core import operations
+from backo.core import bulk, delete_preview, operations
 from backo.core.backoffice import BaseBackoffice
 from backo.core.collection import ALL_SELECTION, BaseCollection
 from backo.core.filters import append_path_to_filter, with_operator_synonyms
 from backo.core.patch import parse_patch_operations
 
-from .errors import error_to_http_handler
+from .conditional import item_response, precondition
+from .errors import error_body, error_to_http_handler, status_for
+from .listing import as_json, list_answer
 from .openapi import backoffice_openapi
-from .query import DEFAULT_PAGE_SIZE, check_filter_keys, non_negative_int, parse_filter, parse_list_query, view_name
+from .query import check_filter_keys, first_value, flag, parse_list_query, view_name
 from .request import request_body, require_content_type
 from .responses import file_response, json_response, text_response
 
@@ -44,9 +48,8 @@ def _require_dict(body: Any) -> dict:
 @error_to_http_handler
 def list_view(collection: BaseCollection) -> Response:
     """``GET /{c}``: the ``_all`` selection filtered by the query string, one page of it."""
-    query = parse_list_query(request.args)
-    result = collection.selections[ALL_SELECTION].select(query.filter, query.page_size, query.skip, for_client=True)
-    return json_response(result)
+    query = parse_list_query(request.args, collection)
+    return json_response(list_answer(collection.selections[ALL_SELECTION], query))
 
 
 @error_to_http_handler
@@ -62,22 +65,25 @@ def create_view(collection: BaseCollection) -> Response:
 
 @error_to_http_handler
 def get_view(collection: BaseCollection, _id: str) -> Response:
-    """``GET /{c}/<_id>``: one Item, in the requested ``_view``."""
-    return _seen_response(operations.read(collection, _id, view_name(request.args)))
+    """``GET /{c}/<_id>``: one Item, in the requested ``_view``, with ``ETag`` and ``Last-Modified``
+    (``If-None-Match`` -> 304, see :mod:`.conditional`)."""
+    return item_response(operations.read(collection, _id, view_name(request.args)))
 
 
 @error_to_http_handler
 def put_view(collection: BaseCollection, _id: str) -> Response:
     """``PUT /{c}/<_id>``: merge the body into the stored Item (partial, deep) and save."""
     body = request_body()
-    return _seen_response(operations.update(collection, _id, body, view_name(request.args)))
+    check = precondition(collection)
+    return _seen_response(operations.update(collection, _id, body, view_name(request.args), check))
 
 
 @error_to_http_handler
 def patch_view(collection: BaseCollection, _id: str) -> Response:
     """``PATCH /{c}/<_id>``: apply one operation or a list of them, then save once."""
     patches = parse_patch_operations(request_body())
-    return _seen_response(operations.patch(collection, _id, patches, view_name(request.args)))
+    check = precondition(collection)
+    return _seen_response(operations.patch(collection, _id, patches, view_name(request.args), check))
 
 
 @error_to_http_handler
@@ -90,9 +96,80 @@ def download_view(collection: BaseCollection, _id: str, path: str) -> Response:
 
 @error_to_http_handler
 def delete_view(collection: BaseCollection, _id: str) -> Response:
-    """``DELETE /{c}/<_id>``: delete the Item; answers ``deleted``."""
-    operations.delete(collection, _id)
+    """``DELETE /{c}/<_id>``: delete the Item; answers ``deleted``.
+
+    ``?_dry_run=1`` deletes nothing and answers what the delete would do (see
+    :mod:`backo.core.delete_preview`).
+    """
+    if flag(request.args, "_dry_run"):
+        return json_response(delete_preview.preview(collection, _id))
+    check = precondition(collection)
+    operations.delete(collection, _id, check, view_name(request.args))
     return text_response("deleted")
+
+
+def _outcome(outcome: bulk.Outcome, key: str) -> dict:
+    """One element of a bulk answer: its index, state and status, and the item (or id) or the error."""
+    entry: dict[str, Any] = {"index": outcome.index, "state": outcome.state}
+    if outcome.state == bulk.FAILED and outcome.error is not None:
+        entry["status"] = status_for(outcome.error)
+        entry["error"] = error_body(outcome.error)
+    elif outcome.state == bulk.DONE:
+        entry["status"] = 200
+        entry[key] = outcome.value
+    return entry
+
+
+def _bulk_response(outcomes: list[bulk.Outcome], key: str) -> Response:
+    """200 when every element is done, else 207 (independent) or the failure's status (atomic)."""
+    done = sum(outcome.state == bulk.DONE for outcome in outcomes)
+    failed = [outcome for outcome in outcomes if outcome.state == bulk.FAILED]
+    status = 200
+    if failed:
+        rolled_back = any(outcome.state in (bulk.ROLLED_BACK, bulk.NOT_TRIED) for outcome in outcomes)
+        status = status_for(failed[0].error) if rolled_back or done == 0 else 207  # type: ignore[arg-type]
+    answer = {"results": [_outcome(outcome, key) for outcome in outcomes], "done": done, "failed": len(failed)}
+    return json_response(answer, status)
+
+
+def _bulk_size(count: int) -> None:
+    if count > bulk.MAX_BULK_ITEMS:
+        raise BadRequest(f"A bulk request handles at most {bulk.MAX_BULK_ITEMS} items, got {count}")
+
+
+@error_to_http_handler
+def bulk_create_view(collection: BaseCollection) -> Response:
+    """``POST /{c}/_bulk``: create an Item from each element of a JSON array (``?_atomic=1``: all or none)."""
+    body = request_body()
+    if not isinstance(body, list):
+        raise STypeError('$: Must be a list of items (value="{0}")', body)
+    _bulk_size(len(body))
+    outcomes = bulk.create_many(collection, body, view_name(request.args), bool(flag(request.args, "_atomic")))
+    return _bulk_response(outcomes, "item")
+
+
+@error_to_http_handler
+def bulk_delete_view(collection: BaseCollection) -> Response:
+    """``DELETE /{c}?<filter>&_confirm=1``: delete every readable Item the filter matches.
+
+    The filter is the list route's (query keys, ``_filter``, ``_page``/``_skip`` if
+    given: by default every match); ``_confirm=1`` is required, ``_confirm=all`` when
+    there is no filter. ``_dry_run=1`` answers the preview of each delete instead.
+    """
+    query = parse_list_query(request.args, collection)
+    given = set(request.args.keys())
+    confirm = (first_value(request.args, "_confirm") or "").strip().lower()
+    unfiltered = not query.filter and query.row_test is None
+    if confirm not in ("1", "true", "yes", "all") or (unfiltered and confirm != "all"):
+        needed = "_confirm=all (there is no filter: every item)" if unfiltered else "_confirm=1"
+        raise BadRequest(f"Deleting by filter needs {needed}")
+    page_size = query.page_size if "_page" in given else 0
+    listed = list_answer(collection.selections[ALL_SELECTION], dataclasses.replace(query, page_size=page_size))
+    ids = [str(row["_id"]) for row in map(as_json, listed["result"])]
+    _bulk_size(len(ids))
+    if flag(request.args, "_dry_run"):
+        return json_response({"results": [delete_preview.preview(collection, _id) for _id in ids]})
+    return _bulk_response(bulk.delete_many(collection, ids, bool(flag(request.args, "_atomic"))), "_id")
 
 
 def _check_request(body: Any) -> tuple[str, dict]:
@@ -124,7 +201,9 @@ def action_view(collection: BaseCollection, action: str, _id: str) -> Response:
     """
     require_content_type()
     registered = operations.action_named(collection, action)
-    operations.run_action(collection, registered, _id, request_body())
+    body = request_body()
+    check = precondition(collection)
+    operations.run_action(collection, registered, _id, body, check, view_name(request.args))
     return text_response("action done")
 
 
@@ -150,13 +229,12 @@ def selection_view(collection: BaseCollection, selection: str, from_body: bool =
     registered = collection.selections.get(selection)
     if registered is None:
         raise SSyntaxError("Collection {0} has no selection {1}", collection.name, selection)
+    if from_body and "_filter" in request.args:
+        raise BadRequest('Query parameter "_filter": a POST selection takes its filter in the body')
+    query = parse_list_query(request.args, collection)
     if from_body:
-        match_filter = _body_filter(selection, request_body())
-    else:
-        match_filter = parse_filter(request.args)
-    page_size = non_negative_int(request.args, "_page", DEFAULT_PAGE_SIZE)
-    skip = non_negative_int(request.args, "_skip", 0)
-    return json_response(registered.select(match_filter, page_size, skip, for_client=True))
+        query = dataclasses.replace(query, filter=_body_filter(selection, request_body()))
+    return json_response(list_answer(registered, query))
 
 
 def post_selection_view(collection: BaseCollection, selection: str) -> Response:
@@ -172,5 +250,6 @@ def backoffice_meta_view(backoffice: BaseBackoffice) -> Response:
 
 @error_to_http_handler
 def openapi_view(backoffice: BaseBackoffice) -> Response:
-    """``GET /openapi``: the OpenAPI document of the routes built for this backoffice."""
-    return json_response(backoffice_openapi(backoffice))
+    """``GET /openapi``: the OpenAPI document of the routes built for this backoffice;
+    ``?_extensions=1`` documents the 0.3 extensions too (``_sort``, ``If-Match``...)."""
+    return json_response(backoffice_openapi(backoffice, extended=bool(flag(request.args, "_extensions"))))
