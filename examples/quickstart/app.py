@@ -3,7 +3,7 @@
 Backoffice "myApp" with two collections stored as YAML files under ``./data``: "users",
 each living at one address (``addr``), and "addrs", which list their users; an address
 cannot be deleted while someone lives there. Served on http://127.0.0.1:$PORT (5000 by
-default)::
+default), with the web back office at http://127.0.0.1:$PORT/myApp/_admin/ ::
 
     curl -X POST http://127.0.0.1:5000/myApp/addrs -H 'Content-Type: application/json' \\
          -d '{"name": "home", "address": "1 main street"}'
@@ -89,9 +89,10 @@ def act_as_anonymous() -> None:
 
 
 def create_app(data_dir: Path = DEFAULT_DATA_DIR) -> Flask:
-    """The Flask application serving the quickstart backoffice under ``/myApp``."""
+    """The Flask application serving the quickstart backoffice under ``/myApp`` (admin UI at ``/myApp/_admin/``)."""
     flask_app = Flask(__name__)
-    create_backoffice(Path(data_dir)).build_routes(flask_app, "", act_as_anonymous)
+    # admin=True: the web back office at /myApp/_admin/ (docs/admin.md)
+    create_backoffice(Path(data_dir)).build_routes(flask_app, "", act_as_anonymous, admin=True)
     return flask_app
 
 
