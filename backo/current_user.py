@@ -22,9 +22,9 @@ from backo but :mod:`backo.error`.
 """
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar, Token
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from stricto import Dict, List, String, validation_parameters
 
@@ -72,6 +72,49 @@ class CurrentUser(Dict):
         if isinstance(role, list):
             return any(one in roles for one in role)
         return role in roles
+
+    def has_permission(self, name: str) -> bool:
+        """Tell whether the user holds the permission ``name`` (``"books.delete"``); a superuser holds all.
+
+        Permissions are granted with :meth:`grant` (``backo.accounts`` does it from the
+        user's roles on every request); nobody holds any otherwise.
+
+        .. versionadded:: 0.3.0
+        """
+        grants = self._grants()
+        return grants.superuser or name in grants.permissions
+
+    def is_superuser(self) -> bool:
+        """Tell whether the user was granted every permission (:meth:`grant` with ``superuser=True``).
+
+        .. versionadded:: 0.3.0
+        """
+        return self._grants().superuser
+
+    def grant(self, permissions: Iterable[str] = (), superuser: bool = False) -> None:
+        """Replace what this user may do: the permission names it holds, and whether it holds all.
+
+        The grants are not values of the user model (``get_value()`` and the schema are
+        unchanged); copies of the user carry them.
+
+        .. versionadded:: 0.3.0
+        """
+        self.__dict__["_backo_grants"] = Grants(frozenset(permissions), superuser)
+
+    def _grants(self) -> "Grants":
+        grants: Grants = self.__dict__.get("_backo_grants", NO_GRANTS)
+        return grants
+
+
+class Grants(NamedTuple):
+    """What a :class:`CurrentUser` may do beyond its roles: permission names, or everything."""
+
+    permissions: frozenset[str]
+    superuser: bool
+
+
+#: A user nobody granted anything.
+NO_GRANTS = Grants(frozenset(), False)
 
 
 class RequestBinding(Protocol):
