@@ -44,6 +44,7 @@ check: $(STAMP)
 test: check
 	$(VPY) -m pytest
 	$(MAKE) --no-print-directory test-stricto
+	$(MAKE) --no-print-directory test-mongo
 
 test-stricto: $(STAMP)
 	@set -e; for v in $(STRICTO_VERSIONS); do \
@@ -52,6 +53,23 @@ test-stricto: $(STAMP)
 	  PYTHONPATH=.stricto/$$v BACKO_STRICTO_VERSION=$$v BACKO_PLAIN_EXAMPLES=$(STRICTO_EXAMPLES) \
 	    $(VPY) -m pytest -q -p no:cacheprovider $(STRICTO_TESTS); \
 	done
+
+# The Mongo tests again, on a real MongoDB-wire server: SecantusDB (GPL-2.0, beta: a test tool
+# in its own virtualenv .secantus/, created once, never a dependency of backo). testkit/secantus.py
+# starts it on a free port of 127.0.0.1 with a temporary storage, runs pytest with
+# BACKO_TEST_MONGO_URL naming it, and stops it. `-k mongo` selects every test that uses the Mongo
+# connector (tests/support/backends.py fails a test that uses it without "mongo" in its id).
+SECANTUS         := .secantus
+SECANTUS_SERVER  := $(SECANTUS)/bin/secantusd-py
+SECANTUS_VERSION := 0.7.0b3
+.PHONY: test-mongo
+
+$(SECANTUS_SERVER): | check-python
+	$(PYTHON) -m venv $(SECANTUS)
+	$(SECANTUS)/bin/pip install --quiet 'SecantusDB==$(SECANTUS_VERSION)'
+
+test-mongo: $(STAMP) $(SECANTUS_SERVER)
+	$(VPY) -m testkit.secantus --server $(SECANTUS_SERVER) -- $(VPY) -m pytest -q -p no:cacheprovider -k mongo
 
 run: $(STAMP)
 	PORT=$(PORT) $(VPY) -m examples.quickstart.app

@@ -7,9 +7,17 @@ This module is the public surface. Like backo 0.2.1 it also re-exports stricto's
 types and helpers (``String``, ``Int``, ``Dict``, ``Datetime``...), whatever the
 installed stricto version provides — but not stricto's submodules, which would shadow
 builtins such as ``dict`` and ``list`` after ``from backo import *``.
+
+Importing backo needs none of the optional dependencies (pymongo, requests, python-magic,
+psycopg: the extras of docs/install.md) nor ``fcntl``: the connector or feature that needs
+one raises :class:`MissingExtraError`, naming the install line, when it is used. The SQL
+connectors are imported on first use (PEP 562 ``__getattr__``).
 """
 
+import importlib as _importlib
 import types as _types
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 import stricto as _stricto
 
@@ -37,6 +45,7 @@ from .current_user import current_user as current_user
 from .error import BackoError as BackoError
 from .error import DBError as DBError
 from .error import FileError as FileError
+from .error import MissingExtraError as MissingExtraError
 from .error import NotFoundError as NotFoundError
 from .error import PathNotFoundError as PathNotFoundError
 from .error import SessionError as SessionError
@@ -67,6 +76,29 @@ globals().update({name: getattr(_stricto, name) for name in STRICTO_NAMES})
 
 __version__ = "0.3.0.dev0"
 
+#: Names whose module is imported on first use: ``backo.DBSQLiteConnector`` imports
+#: :mod:`backo.storage.db.sql.sqlite` then, not at ``import backo``.
+_LAZY: dict[str, str] = {
+    "DBSQLiteConnector": "backo.storage.db.sql.sqlite",
+    "DBPostgresConnector": "backo.storage.db.sql.postgres",
+}
+
+
+if _TYPE_CHECKING:  # a module __getattr__ would make every unknown backo.X an Any for type checkers
+    from .storage.db.sql.postgres import DBPostgresConnector as DBPostgresConnector
+    from .storage.db.sql.sqlite import DBSQLiteConnector as DBSQLiteConnector
+else:
+
+    def __getattr__(name: str) -> _Any:
+        """PEP 562: the names of :data:`_LAZY`, imported (and then kept) on first access."""
+        module_name = _LAZY.get(name)
+        if module_name is None:
+            raise AttributeError(f"module 'backo' has no attribute {name!r}")
+        value = getattr(_importlib.import_module(module_name), name)
+        globals()[name] = value
+        return value
+
+
 __all__ = [
     *STRICTO_NAMES,
     "Action",
@@ -79,8 +111,10 @@ __all__ = [
     "DBError",
     "DBMemoryConnector",
     "DBMongoConnector",
+    "DBPostgresConnector",
     "DBRedirect",
     "DBRestfullConnector",
+    "DBSQLiteConnector",
     "DBYmlConnector",
     "DeleteStrategy",
     "FillStrategy",
@@ -94,6 +128,7 @@ __all__ = [
     "Item",
     "LogLevel",
     "MigrationReport",
+    "MissingExtraError",
     "Logger",
     "NotFoundError",
     "PathNotFoundError",

@@ -13,7 +13,9 @@ contract (BEHAVIOR.md 11.1)::
     ├── FilterError         (also a TypeError) a filter's regex is refused  (HTTP 400)
     ├── BackoError          workflow errors, delete strategy refusals, loops (HTTP 500)
     ├── SessionError        no usable current user                          (HTTP 500)
-    └── FileError           file content missing or unreadable              (HTTP 500)
+    ├── FileError           file content missing or unreadable              (HTTP 500)
+    └── MissingExtraError   (also an ImportError) an optional dependency is
+                            not installed; names the extra to install       (HTTP 500)
 
 Catch ``StrictoError`` to handle backo and stricto errors alike.
 This module imports nothing else from backo.
@@ -80,6 +82,16 @@ class FileError(_BackoException):
     """File content is missing from its connector or could not be read or written."""
 
 
+class MissingExtraError(_BackoException, ImportError):
+    """A feature needs an optional dependency that is not installed (see :mod:`backo.extras`).
+
+    The message names the feature, the missing module and the install line of the extra
+    that brings it, e.g. ``DBMongoConnector needs pymongo, which is not installed: pip
+    install 'backoffice-kit[mongo]'``. Also an ``ImportError``, what code that probes for an
+    optional module already catches.
+    """
+
+
 __all__ = [
     "DBError",
     "NotFoundError",
@@ -89,4 +101,5 @@ __all__ = [
     "BackoError",
     "SessionError",
     "FileError",
+    "MissingExtraError",
 ]

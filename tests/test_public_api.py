@@ -168,3 +168,37 @@ def test_documented_aliases() -> None:
 def test_classes_report_their_documented_module() -> None:
     assert repr(backo.Item) == "<class 'backo.item.Item'>"
     assert backo.Collection.__module__ == "backo.collection"
+
+
+# --- 0.3 additions: the SQL connectors (imported on first use) and MissingExtraError ----------
+
+#: New names, each with the module that defines it. The SQL ones are looked up on first use
+#: (PEP 562), so ``import backo`` never depends on them; psycopg is imported only by a connector.
+ADDED_0_3 = {
+    "MissingExtraError": "backo.error",
+    "DBSQLiteConnector": "backo.storage.db.sql.sqlite",
+    "DBPostgresConnector": "backo.storage.db.sql.postgres",
+}
+
+
+@pytest.mark.parametrize(("name", "module"), ADDED_0_3.items())
+def test_names_added_in_0_3_are_exported_from_their_module(name: str, module: str) -> None:
+    try:
+        home = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        pytest.fail(f"backo.{name} is exported from {module}, which does not exist ({exc})")
+    assert getattr(backo, name) is getattr(home, name)
+    assert name in backo.__all__
+    assert name in _star("backo")
+
+
+def test_import_backo_does_not_import_psycopg() -> None:
+    code = "import sys, backo; print(sorted(m for m in sys.modules if m.startswith('psycopg')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_an_unknown_name_is_still_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="has no attribute 'NoSuchConnector'"):
+        backo.NoSuchConnector  # noqa: B018

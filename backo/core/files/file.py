@@ -29,10 +29,10 @@ import typing
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-import magic
 from stricto import EVENT_MANAGER, Bool, Dict, GenericType, Int, SAttributeError, SConstraintError, String, STypeError
 
 from backo.error import FileError
+from backo.extras import missing
 from backo.options import parse_options
 from backo.storage.files.base import DEFAULT_BUFFER_SIZE, FileConnector
 
@@ -48,8 +48,13 @@ from .metadata import EMPTY_METADATA, assigned_by_client, client_change_error, r
 from .pending import PendingContent, as_bytes, content_digest
 from .upload import UploadedFile, iter_stream, transform_to_filestorage
 
-#: Content-type detection (python-magic), shared: it is thread-safe.
-MIME = magic.Magic(mime=True)
+try:  # the [files] extra (and libmagic); without it, assigning content raises MissingExtraError (backo.extras)
+    import magic
+
+    #: Content-type detection (python-magic), shared: it is thread-safe.
+    MIME = magic.Magic(mime=True)
+except ImportError as _error:
+    magic = MIME = missing("python-magic", "files", "File and BlobFile content", _error)
 
 #: The metadata of a file, in this order (its JSON form).
 FILE_MODEL: dict[str, GenericType] = {

@@ -22,17 +22,21 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
-
 from backo.error import DBError, NotFoundError
+from backo.extras import missing
 from backo.locks import write_lock_released
 from backo.log import DB_RESTFULL, get_logger
 from backo.options import parse_options
 
 from .base import DBConnector
 from .query import MatchFilter
+
+try:  # the [rest] extra; without it, stand-ins that raise MissingExtraError once used (backo.extras)
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+except ImportError as _error:  # (mypy checks the names as requests')
+    requests = HTTPAdapter = Retry = missing("requests", "rest", "DBRestfullConnector and DBRedirect", _error)  # type: ignore[misc]
 
 _log = get_logger(DB_RESTFULL)
 
