@@ -73,14 +73,14 @@ def _after_cursor(selection: Selection, query: ListQuery, sort: SortSpec) -> dic
     values = decode_cursor(query.after, sort, cursor_key())
     typed = [json_value_for(field_at(model, path), value) for (path, _), value in zip(sort, values, strict=True)]
     rows: list[Any] = []
-    total = 0
+    total: int | None = 0  # None once a level is not counted (Collection(count="none"))
     page_size = query.page_size
     for level in after_conditions(sort, typed):
         needed = page_size - len(rows) if page_size else 0
         found = _fetch(
             selection, query, merge_filters(query.filter, level), max(needed, 1) if page_size else 0, 0, dict(sort)
         )
-        total += found["total"]
+        total = None if total is None or found["total"] is None else total + found["total"]
         if not page_size:
             rows.extend(found["result"])
         elif needed > 0:
@@ -131,7 +131,13 @@ def list_answer(selection: Selection, query: ListQuery) -> dict:
 
 def _next_cursor(rows: list[Any], answer: dict, query: ListQuery, sort: SortSpec) -> str | None:
     """The cursor of the last row, or None when no row follows it."""
-    following = answer["total"] > len(rows) if query.after is not None else query.skip + len(rows) < answer["total"]
+    total = answer["total"]
+    if not isinstance(total, int):  # not counted (Collection(count="none")): a full page may have a next one
+        following = bool(query.page_size) and len(rows) >= query.page_size
+    elif query.after is not None:
+        following = total > len(rows)
+    else:
+        following = query.skip + len(rows) < total
     if not rows or not following:
         return None
     last = as_json(rows[-1])

@@ -244,6 +244,19 @@ def test_cursor_is_stable_under_inserts(listing: tuple[Backoffice, FlaskClient])
     assert (names(second), second["total"]) == (["bob", "carol"], 4)
 
 
+@pytest.mark.parametrize("sort", ["name", "-age,name"])
+def test_cursor_pages_of_an_uncounted_collection(listing: tuple[Backoffice, FlaskClient], sort: str) -> None:
+    """Collection(count="none"): no total to compare with, a full page offers the next one."""
+    backoffice, client = listing
+    expected = names(get(client, {"_sort": sort, "_page": 0}))
+    backoffice.users.count_strategy = "none"
+    pages = walk(client, {"_sort": sort, "_page": 2})
+    assert [name for page in pages for name in page] == expected
+    assert [len(page) for page in pages] == [2, 2, 1]
+    answer = get(client, {"_sort": sort, "_page": 2, "_cursor": 1})
+    assert (answer["total"], answer["_count"]) == (None, "none")
+
+
 def test_cursor_without_sort_follows_ids_and_keeps_filters(listing: tuple[Backoffice, FlaskClient]) -> None:
     client = listing[1]
     pages = walk(client, {"_page": 2, "age.$gte": 30})
