@@ -40,6 +40,12 @@ COLLECTION_OPTIONS: dict[str, Any] = {
     "count": {"type": str, "default": EXACT},
     # the fields the store indexes: ["category", "-price"] (see declared_indexes)
     "indexes": {"type": list, "default": []},
+    # REST opt-ins beyond 0.2.1 (docs/rest-api-extensions.md): off by default, as 0.2.1 answered
+    # those requests otherwise
+    "require_if_match": {"type": bool, "default": False},
+    "bulk_routes": {"type": bool, "default": False},
+    "typed_query_values": {"type": bool, "default": False},
+    "list_views": {"type": bool, "default": False},
 }
 
 #: The name of the selection every collection has: all its Items.
@@ -93,6 +99,9 @@ class BaseCollection:
     count their matches (see :mod:`backo.core.counts`); ``indexes`` (``["category",
     "-price"]``) names the fields its store indexes (see :mod:`backo.core.indexes`).
 
+    ``require_if_match``, ``bulk_routes``, ``typed_query_values`` and ``list_views`` (all
+    False by default) turn on REST features beyond 0.2.1 (docs/rest-api-extensions.md).
+
     ``regex_engine`` runs the ``$reg``/``$re`` patterns of the filters the collection
     matches: ``"re2"`` (the default: linear time; a pattern re2 cannot run is a 400) or
     ``"python"`` (Python's ``re``, as in 0.2.1: only for callers trusted not to send a
@@ -120,6 +129,13 @@ class BaseCollection:
             raise SSyntaxError('Collection {0}: count must be "exact", "estimated" or "none"', name)
         #: how its lists count their matches (see backo.core.counts)
         self.count_strategy: str = options["count"]
+        #: REST opt-ins (docs/rest-api-extensions.md): PUT/PATCH/DELETE/actions need If-Match
+        #: (428 without), the bulk routes exist, query values are typed by the model, list
+        #: rows honour ``_view``
+        self.require_if_match: bool = options["require_if_match"]
+        self.bulk_routes: bool = options["bulk_routes"]
+        self.typed_query_values: bool = options["typed_query_values"]
+        self.list_views: bool = options["list_views"]
         self.migration = None
         self._permissions = Permissions(
             read=options["can_read"],

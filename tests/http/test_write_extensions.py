@@ -284,3 +284,41 @@ def test_extended_openapi_documents_every_parameter() -> None:
     assert "_dry_run" in {parameter["name"] for parameter in item["delete"]["parameters"]}
     assert {"post"} == set(document["paths"]["/users/_bulk"]) and "delete" in document["paths"]["/users"]
     assert [p["name"] for p in plain["paths"]["/users"]["get"]["parameters"]] == ["_page", "_skip", "filter"]
+
+
+def test_the_rest_opt_ins_are_collection_keywords() -> None:
+    """``Collection(require_if_match=..., bulk_routes=..., typed_query_values=..., list_views=...)``:
+    off by default (0.2.1's routes and answers), each turned on by its keyword."""
+    from flask import Flask
+
+    from backo import Backoffice, Collection, DBMemoryConnector, Item, String
+
+    def served(**options: bool) -> tuple[Collection, Any]:
+        backoffice = Backoffice("kw")
+        collection = Collection("notes", Item({"text": String()}), DBMemoryConnector(), **options)
+        backoffice.register_collection(collection)
+        app = Flask("kw")
+        backoffice.build_routes(app)
+        return collection, app.test_client()
+
+    plain, client = served()
+    assert (plain.require_if_match, plain.bulk_routes, plain.typed_query_values, plain.list_views) == (
+        False,
+        False,
+        False,
+        False,
+    )
+    assert client.post("/kw/notes/_bulk", json=[{"text": "a"}]).status_code == 405  # no such route: 0.2.1's set
+    _id = client.post("/kw/notes", json={"text": "a"}).get_json()["_id"]
+    assert client.put(f"/kw/notes/{_id}", json={"text": "b"}).status_code == 200
+
+    strict, client = served(require_if_match=True, bulk_routes=True, typed_query_values=True, list_views=True)
+    assert (strict.require_if_match, strict.bulk_routes, strict.typed_query_values, strict.list_views) == (
+        True,
+        True,
+        True,
+        True,
+    )
+    assert client.post("/kw/notes/_bulk", json=[{"text": "a"}, {"text": "b"}]).status_code == 200
+    _id = client.get("/kw/notes").get_json()["result"][0]["_id"]
+    assert client.put(f"/kw/notes/{_id}", json={"text": "c"}).status_code == 428
