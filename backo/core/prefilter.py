@@ -61,8 +61,8 @@ def conditions_for(model: Any, match_filter: Any) -> list[_Condition]:
 
 def _may_match(document: dict, conditions: list[_Condition]) -> bool:
     for key, compare, value in conditions:
-        if key not in document:
-            continue  # a default may apply: let stricto decide
+        if document.get(key) is None:
+            continue  # missing or None: a default may apply when the Item is loaded, let stricto decide
         try:
             if not compare(document[key], value):
                 return False

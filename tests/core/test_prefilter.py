@@ -64,3 +64,22 @@ def test_only_plain_fields_get_conditions(collection: Collection) -> None:
     assert conditions_for(model, ("$or", [])) == []
     documents = [{"n": 1}, {"n": 2}, {}]
     assert prefilter(documents, model, {"n": ("$gt", 1)}) == [{"n": 2}, {}]
+
+
+@pytest.mark.parametrize("stored", [{"f": None}, {}], ids=["None", "missing"])
+@pytest.mark.parametrize("kind", ["memory", "yml"])
+def test_a_stored_none_takes_the_default_as_on_the_item(stored: dict, kind: str, tmp_path) -> None:
+    """Found by the pushdown differential test: a document holding None (or nothing) for a
+    field with a default loads as the default, so it matches a filter on the default, on
+    every path (the pre-pass used to drop the None)."""
+    from backo import Backoffice, DBYmlConnector
+
+    connector = DBMemoryConnector() if kind == "memory" else DBYmlConnector(path=str(tmp_path / "things"))
+    backoffice = Backoffice("app")
+    things = Collection("things", Item({"f": Bool(default=False), "n": Int()}), connector)
+    backoffice.register_collection(things)
+    connector.create({"_id": "1", **stored})
+    assert things.item_from_document({"_id": "1", **stored}, validate=False).match({"f": False})
+    assert [item._id.get_value() for item in things.select({"f": False})] == ["1"]
+    assert things.selections["_all"].select({"f": False}, for_client=True)["total"] == 1
+    assert prefilter([{"_id": "1", **stored}], things.model, {"f": False}) == [{"_id": "1", **stored}]

@@ -32,6 +32,9 @@ EXAMPLES = int(os.environ.get("BACKO_PUSHDOWN_EXAMPLES", "25"))
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
+    # the same examples on every run, so that CI cannot turn red by chance; raise
+    # BACKO_PUSHDOWN_EXAMPLES (or drop this locally) to explore further
+    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 

@@ -147,7 +147,9 @@ _SORT_OBJECTS = st.one_of(
 
 
 @pytest.mark.timeout(300)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(documents=_DOCUMENTS, match_filter=_FILTERS, sort=_SORT_OBJECTS, page=st.integers(0, 3), skip=st.integers(0, 3))
 def test_random_filters_answer_as_query_matches(
     db: JSONTableConnector,
@@ -184,7 +186,9 @@ def _held_values(documents: list[dict[str, Any]]) -> list[Any]:
 
 
 @pytest.mark.timeout(300)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(documents=_DOCUMENTS, data=st.data())
 def test_filters_on_values_the_documents_hold(
     db: JSONTableConnector, documents: list[dict[str, Any]], data: Any
