@@ -144,3 +144,23 @@ def test_two_processes_on_one_file_lose_no_update(tmp_path: Path) -> None:
         output, _ = worker.communicate(timeout=100)
         assert worker.returncode == 0 and output.strip() == "done"
     assert db.get_by_id("1")["n"] == 80  # each read-modify-write held the file's write lock
+
+
+def test_a_long_index_name_is_the_same_in_every_process(tmp_path) -> None:
+    """Names over PostgreSQL's 63 characters are shortened with a digest that does not depend on
+    the process (str hashes do): a second process finds the index instead of adding a copy."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from backo.storage.db.sql.table import index_name as parts; "
+        "print(parts(sys.argv[1], sys.argv[2])[0])"
+    )
+    table, spec = "t" * 50, "-a_rather_long_field_name.with_a_nested_part"
+    names = {
+        subprocess.run(
+            [sys.executable, "-c", script, table, spec], capture_output=True, text=True, check=True, timeout=60
+        ).stdout.strip()
+        for _ in range(3)
+    }
+    assert len(names) == 1 and len(names.pop()) <= 63

@@ -20,6 +20,7 @@ Inside a backo transaction, every statement runs in the engine transaction of th
 
 import abc
 import contextlib
+import hashlib
 import json
 import threading
 from collections.abc import Hashable, Iterable, Iterator, Sequence
@@ -132,7 +133,9 @@ def index_name(table: str, spec: str) -> tuple[str, list[str], bool]:
         raise DBError('Invalid index "{0}": a dotted path of identifiers, "-" first for descending', spec)
     name = f"{table}__{'_'.join(keys)}{'_desc' if descending else ''}"
     if len(name) > 63:
-        name = f"{table[:40]}__{abs(hash(spec)) % 10**12}"
+        # a digest, not hash(): str hashes change from one process to the next, and the same
+        # index must get the same name in every process (else each start adds a copy)
+        name = f"{table[:40]}__{hashlib.sha256(spec.encode()).hexdigest()[:12]}"
     return name, keys, descending
 
 
