@@ -64,7 +64,9 @@ def item_response(seen: Any) -> Response:
     else:
         response = Response(body, status=200, mimetype=JSON_MIMETYPE)
     response.set_etag(tag)
-    mtime = _mtime(json.loads(body)) if body.startswith("{") else None
+    # a plain record holds its JSON values already; only an Item's answer is read back
+    record = seen if isinstance(seen, dict) else (json.loads(body) if body.startswith("{") else None)
+    mtime = _mtime(record)
     if mtime is not None:
         response.headers["Last-Modified"] = http_date(mtime)
     return response
