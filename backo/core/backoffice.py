@@ -230,12 +230,20 @@ class BaseBackoffice:
         self._transaction_log.stop_transaction(transaction_id)
 
     def record_transaction(
-        self, transaction_id: int | None, collection_name: str, operation: OperatorType, _id: str, obj: dict | None
+        self,
+        transaction_id: int | None,
+        collection_name: str,
+        operation: OperatorType,
+        _id: str,
+        obj: dict | None,
+        db_handler: DBConnector | None = None,
     ) -> None:
         """Record one step of an open transaction (nothing if ``transaction_id`` is falsy),
-        to be undone on the connector of the collection ``collection_name``."""
-        collection = self.collections.get(collection_name)
-        db_handler = None if collection is None else collection.db_handler
+        to be undone on ``db_handler`` (default: the connector of the collection
+        ``collection_name``; a sibling store's writes name their own)."""
+        if db_handler is None:
+            collection = self.collections.get(collection_name)
+            db_handler = None if collection is None else collection.db_handler
         self._transaction_log.record_transaction(transaction_id, collection_name, operation, _id, obj, db_handler)
 
     def record_step(self, transaction_id: int, step: UndoStep) -> None:

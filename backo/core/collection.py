@@ -21,6 +21,7 @@ from .plain_model import ModelShape, PlainModel
 from .selection import Selection
 from .stricto_support import handled_events
 from .transaction import UndoRecorder
+from .write_journal import WriteObserver
 
 log = get_logger(COLLECTION)
 
@@ -137,6 +138,9 @@ class BaseCollection:
         self.typed_query_values: bool = options["typed_query_values"]
         self.list_views: bool = options["list_views"]
         self.migration = None
+        #: told of every write of this collection's documents (see backo.core.write_journal):
+        #: the version history and the change events' outbox register here
+        self.write_observers: list[WriteObserver] = []
         self._permissions = Permissions(
             read=options["can_read"],
             create=options["can_create"],

@@ -10,12 +10,14 @@ This module knows a collection only by what it uses (:class:`DocumentCollection`
 that it imports neither the collection nor the references.
 """
 
+from collections.abc import Sequence
 from typing import Protocol, cast
 
 from backo.storage.db.base import DBConnector
 
 from .metadata import StandardMetaDataHandler
 from .transaction import OperatorType, UndoRecorder, transaction
+from .write_journal import WriteObserver, journal
 
 
 class DocumentCollection(Protocol):
@@ -30,23 +32,13 @@ class DocumentCollection(Protocol):
     @property
     def backoffice(self) -> UndoRecorder | None: ...
 
+    @property
+    def write_observers(self) -> Sequence[WriteObserver]: ...
+
 
 def connector(collection: DocumentCollection) -> DBConnector:
     """The collection's connector (always set by the collection's constructor)."""
     return cast(DBConnector, collection.db_handler)
-
-
-def record(
-    collection: DocumentCollection,
-    transaction_id: int | None,
-    operation: OperatorType,
-    _id: str,
-    previous: dict | None,
-) -> None:
-    """Record an undo step of ``collection`` in its backoffice's open transaction (if any)."""
-    backoffice = collection.backoffice
-    if backoffice is not None:
-        backoffice.record_transaction(transaction_id, cast(str, collection.name), operation, _id, previous)
 
 
 def insert_document(collection: DocumentCollection, document: dict, transaction_id: int | None) -> dict:
@@ -59,7 +51,7 @@ def insert_document(collection: DocumentCollection, document: dict, transaction_
     with transaction(collection.backoffice, transaction_id) as current_transaction:
         document["_id"] = db_handler.generate_id(None)
         document["_id"] = db_handler.create(document)
-        record(collection, current_transaction, OperatorType.CREATE, document["_id"], None)
+        journal(collection, current_transaction, OperatorType.CREATE, document["_id"], None, document)
     return document
 
 
@@ -76,5 +68,5 @@ def save_document(
         if stamps_meta:
             document["_meta"] = StandardMetaDataHandler.modification_stamp(document["_meta"])
         db_handler.save(document["_id"], document)
-        record(collection, current_transaction, OperatorType.UPDATE, document["_id"], stored)
+        journal(collection, current_transaction, OperatorType.UPDATE, document["_id"], stored, document)
     return document

@@ -24,6 +24,7 @@ from .status import StatusType
 from .stricto_support import copy_with_own_events, mentions_view
 from .transaction import OperatorType, UndoRecorder, transaction
 from .view_shape import encoded_as_view, view_leaves_out_something
+from .write_journal import journal
 
 #: How many times computed fields are re-evaluated until stable (stricto allows 10).
 _MAX_COMPUTE_ROUNDS = 10
@@ -195,7 +196,7 @@ class Item(Dict):
             document["_id"] = new_id
             self._status = StatusType.SAVED
             self._remember(document)
-            self._record(transaction_id, OperatorType.CREATE, None)
+            self._record(transaction_id, OperatorType.CREATE, None, document)
             self._emit("created", **kwargs)
 
     def save(self, **kwargs: Any) -> None:
@@ -223,7 +224,7 @@ class Item(Dict):
             self.db_handler.save(self._id.get_value(), document)
             self._status = StatusType.SAVED
             self._remember(document)
-            self._record(transaction_id, OperatorType.UPDATE, previous)
+            self._record(transaction_id, OperatorType.UPDATE, previous, document)
             self._emit("saved", **kwargs)
 
     def delete(self, **kwargs: Any) -> None:
@@ -241,7 +242,7 @@ class Item(Dict):
             self.db_handler.delete_by_id(self._id.get_value())
             self._status = StatusType.UNSET
             self.__dict__["_state"].stored_document = None
-            self._record(transaction_id, OperatorType.DELETE, previous)
+            self._record(transaction_id, OperatorType.DELETE, previous, None)
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -437,12 +438,13 @@ class Item(Dict):
                 self.enable_permissions()
         return document
 
-    def _record(self, transaction_id: int | None, operation: OperatorType, previous: dict | None) -> None:
-        backoffice = self._backoffice()
-        if backoffice is not None:
-            backoffice.record_transaction(
-                transaction_id, self._collection.name, operation, self._id.get_value(), previous
-            )
+    def _record(
+        self, transaction_id: int | None, operation: OperatorType, previous: dict | None, current: dict | None
+    ) -> None:
+        """Journal the write just done: its undo step, then the collection's observers."""
+        if self._collection is None:
+            return  # an Item outside any collection: no transaction, no observer
+        journal(self._collection, transaction_id, operation, self._id.get_value(), previous, current)
 
 
 def _without_system_fields(obj: Any) -> Any:

@@ -46,6 +46,8 @@ from stricto import Dict, FreeDict, Int, List, StrictoError, String
 from backo.log import MIGRATION, get_logger
 
 from .summary import one_line, summarise
+from .transaction import OperatorType, transaction
+from .write_journal import journal
 
 log = get_logger(MIGRATION)
 
@@ -239,6 +241,17 @@ class _Migration:
             log.debug("%s migration of _id %s failed: %s", self.collection.name, _id, text)  # summarised at the end
             self.tally.failures.append({"_id": _id, "error": text})
 
+    def store(self, _id: str, previous: dict, to_store: dict) -> None:
+        """Write the migrated document over ``previous``. As in 0.2.1, outside any transaction,
+        unless the collection has write observers (history, events): then the write and
+        what they record are one transaction."""
+        if not self.collection.write_observers:
+            self.db.save(_id, to_store)
+            return
+        with transaction(self.collection.backoffice) as transaction_id:
+            self.db.save(_id, to_store)
+            journal(self.collection, transaction_id, OperatorType.UPDATE, _id, previous, to_store)
+
     def migrate(self, _id: str, document: dict) -> None:
         """Apply the function, validate, and record (and write) the result."""
         if self.function is None:
@@ -254,7 +267,7 @@ class _Migration:
             self.tally.no_changes.append(_id)
             return
         if not self.dry_run:
-            self.db.save(_id, to_store)
+            self.store(_id, document if self.function is None else original, to_store)
         self.tally.changes.append(_id)
         self.tally.diffs.append(json.loads(diff.to_json()))
 

@@ -120,7 +120,13 @@ class UndoRecorder(TransactionOwner, Protocol):
     ``record_transaction``, which knows each collection's connector)."""
 
     def record_transaction(
-        self, transaction_id: int | None, collection_name: str, operation: OperatorType, _id: str, obj: dict | None
+        self,
+        transaction_id: int | None,
+        collection_name: str,
+        operation: OperatorType,
+        _id: str,
+        obj: dict | None,
+        db_handler: DBConnector | None = None,
     ) -> None: ...
 
 

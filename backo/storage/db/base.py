@@ -1,6 +1,7 @@
 """The contract every database backend implements: :class:`DBConnector`."""
 
 import abc
+import re
 import uuid
 from collections.abc import Hashable
 from contextlib import AbstractContextManager, nullcontext
@@ -9,6 +10,9 @@ from typing import Any, ClassVar, Self
 from backo.error import DBError
 
 from .query import MatchFilter, paginate
+
+#: What :meth:`DBConnector.sibling` accepts as a name.
+_SIBLING_NAME = re.compile(r"[A-Za-z0-9_]{1,200}")
 
 
 class DBConnector(abc.ABC):
@@ -205,6 +209,38 @@ class DBConnector(abc.ABC):
         .. versionadded:: 0.3.0
         """
         return None
+
+    def sibling(self, name: str) -> "DBConnector":
+        """A new, separate store of the same kind, next to this one, called ``name``.
+
+        Where backo keeps what belongs to a collection without being its documents: the
+        version history, the soft-deleted Items, the change events' outbox. A sibling
+        lives where this store lives (a subfolder ``_backo/<name>`` of a YAML folder, a
+        table ``<table>__<name>`` of the same SQL database, a MongoDB collection
+        ``<collection>.<name>`` of the same database, a new memory store), so that its
+        writes join the same transactions as this store's. ``name`` is made of letters,
+        digits and ``_``.
+
+        The default refuses: a backend that cannot make one (REST) cannot have history,
+        soft delete or change events.
+
+        :raises DBError: this store cannot make a sibling, or ``name`` is not an identifier.
+
+        .. versionadded:: 0.3.0
+        """
+        raise DBError(
+            "{0} cannot keep a sibling store ({1}): history, soft delete and change events need a "
+            "memory, YAML, SQLite, PostgreSQL or MongoDB store",
+            type(self).__name__,
+            name,
+        )
+
+    @staticmethod
+    def _sibling_name(name: str) -> str:
+        """``name`` if it is a sibling name (letters, digits, ``_``), else DBError."""
+        if not isinstance(name, str) or not _SIBLING_NAME.fullmatch(name):
+            raise DBError('Invalid sibling store name "{0}": letters, digits and "_" only', name)
+        return name
 
     def generate_id(self, o: Any) -> str:
         """Return a new random id for ``o``: a decimal string of 1 to 20 digits.

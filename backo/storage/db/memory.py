@@ -37,6 +37,11 @@ class DBMemoryConnector(HeldDocumentsConnector):
         self._version = object()
         self._orders = SortedOrderCache()
 
+    def sibling(self, name: str) -> "DBMemoryConnector":
+        """See :meth:`DBConnector.sibling`: a new, empty memory store."""
+        self._sibling_name(name)
+        return DBMemoryConnector()
+
     def drop(self) -> None:
         """See :meth:`DBConnector.drop`."""
         with self._lock:

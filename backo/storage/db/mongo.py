@@ -299,6 +299,17 @@ class DBMongoConnector(DBConnector):
                 self.client.close()
                 raise
 
+    def sibling(self, name: str) -> "DBMongoConnector":
+        """See :meth:`DBConnector.sibling`: the MongoDB collection ``<collection>.<name>`` of the
+        same database, through the same client (closing either closes both)."""
+        sibling = object.__new__(type(self))
+        sibling.__dict__.update(self.__dict__)
+        sibling.restriction_filter = None
+        sibling.collection_name = f"{self.collection_name}.{self._sibling_name(name)}"
+        with _mongo_errors('Mongo connection error at "{0}"', self._where):
+            sibling.collection = self.client.get_default_database()[sibling.collection_name]
+        return sibling
+
     def connect(self) -> dict[str, Any]:
         """Contact the server and return its ``server_info()``; DBError if that fails."""
         with _mongo_errors('Mongo connection error at "{0}"', self._where):

@@ -170,6 +170,11 @@ class DBYmlConnector(HeldDocumentsConnector):
 
     # -- the DBConnector contract --------------------------------------------------------
 
+    def sibling(self, name: str) -> "DBYmlConnector":
+        """See :meth:`DBConnector.sibling`: the folder ``<path>/_backo/<name>`` (a folder is no
+        document, so the collection's listings never see it)."""
+        return DBYmlConnector(path=os.path.join(self.path, "_backo", self._sibling_name(name)))
+
     def write_lock(self) -> contextlib.AbstractContextManager[None]:
         """backo's write lock (see :mod:`backo.locks`), which includes this folder's ``flock``.
 

@@ -185,6 +185,17 @@ class JSONTableConnector(DBConnector):
         """Release the engine's idle connections (the connector stays usable: they are reopened)."""
         self.engine.close()
 
+    def sibling(self, name: str) -> "JSONTableConnector":
+        """See :meth:`DBConnector.sibling`: the table ``<table>__<name>`` of the same database
+        (shortened with a digest past 63 characters), on the same engine, so that its writes
+        join the engine transactions of this table's."""
+        table = f"{self.table}__{self._sibling_name(name)}"
+        if len(table) > 63:
+            table = f"{self.table[:40]}__{hashlib.sha256(name.encode()).hexdigest()[:12]}"
+        sibling = object.__new__(type(self))
+        JSONTableConnector.__init__(sibling, self.engine, table)
+        return sibling
+
     def drop_table(self) -> None:
         """Remove the table itself, with its indexes (for tests and scripts: the connector is unusable after)."""
         self._run("drop table", f"DROP TABLE IF EXISTS {self._quoted}")
