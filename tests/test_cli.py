@@ -12,9 +12,10 @@ import pytest
 from click.testing import Result
 from flask import Flask
 
-from backo import Backoffice, Collection, DBMemoryConnector, Float, Item, Ref, RefsList, String
+from backo import Backoffice, Collection, DBMemoryConnector, DBYmlConnector, Float, Item, Ref, RefsList, String
 from backo.cli import backo_cli
 from backo.cli.progress import ProgressBar
+from backo.storage.db import DBSQLiteConnector
 
 
 def add_note(o: dict) -> dict:
@@ -178,7 +179,7 @@ def test_routes_lists_the_backoffice_routes_only() -> None:
     assert not any("/health" in row for row in rows)
 
 
-@pytest.mark.parametrize("command", ["migrate", "check-integrity", "openapi", "routes"])
+@pytest.mark.parametrize("command", ["migrate", "copy", "check-integrity", "openapi", "routes"])
 def test_every_command_has_help(command: str) -> None:
     result = run(app_of(shop()), command, "--help")
     assert result.exit_code == 0 and "Usage:" in result.output and "--backoffice" in result.output
@@ -266,3 +267,85 @@ def test_the_progress_bar_shows_count_total_and_rate_on_a_terminal_only() -> Non
     drawn = terminal.getvalue()
     assert "Checking books" in drawn and "10000/10000" in drawn and "objects/s" in drawn
     assert pipe.getvalue() == ""  # not a terminal: the command prints its summary line instead
+
+
+# --- copy ---------------------------------------------------------------------------------
+
+#: the target of the copies, built by the tests (the command imports it by its path)
+TARGET: DBMemoryConnector = DBMemoryConnector()
+not_a_connector = "books"
+
+
+def new_sqlite() -> DBSQLiteConnector:
+    """A callable target: a SQLite table in the folder the test set."""
+    return DBSQLiteConnector(path=str(SQLITE_FOLDER[0] / "copy.db"), table="books")
+
+
+SQLITE_FOLDER: list[Path] = []
+
+
+@pytest.fixture
+def empty_copy_target() -> None:
+    TARGET.drop()
+
+
+def test_copy_into_a_connector_keeps_ids_and_says_how_many(empty_copy_target: None) -> None:
+    bo = shop(books=4)
+    result = run(app_of(bo), "copy", "books", "tests.test_cli:TARGET")
+    assert result.exit_code == 0, result.output
+    assert "books: 4 documents copied to DBMemoryConnector (4 in the target" in result.output
+    assert sorted(d["_id"] for d in TARGET.select(None, {}, 0, 0, None)) == ["b0", "b1", "b2", "b3"]
+
+
+def test_copy_into_what_a_callable_returns(tmp_path: Path) -> None:
+    SQLITE_FOLDER[:] = [tmp_path]
+    bo = shop(books=3)
+    result = run(app_of(bo), "copy", "books", "tests.test_cli:new_sqlite")
+    assert result.exit_code == 0, result.output
+    copied = new_sqlite()
+    try:
+        assert copied.get_by_id("b2") == {"_id": "b2", "title": "t2"}
+    finally:
+        copied.close()
+
+
+def test_copy_into_a_store_that_is_not_empty_exits_1_and_writes_nothing(empty_copy_target: None) -> None:
+    TARGET.save("x", {"_id": "x"})
+    result = run(app_of(shop(books=2)), "copy", "books", "tests.test_cli:TARGET")
+    assert result.exit_code == 1
+    assert "already holds 1 documents" in result.output
+    assert [d["_id"] for d in TARGET.select(None, {}, 0, 0, None)] == ["x"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["copy", "nope", "tests.test_cli:TARGET"], 'no collection "nope"'),
+        (["copy", "books", "tests.nowhere:TARGET"], "cannot import"),
+        (["copy", "books", "tests.test_cli:not_a_connector"], "neither a DBConnector"),
+    ],
+)
+def test_copy_usage_errors_exit_2(args: list[str], message: str) -> None:
+    result = run(app_of(shop()), *args)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_copy_has_help() -> None:
+    result = run(app_of(shop()), "copy", "--help")
+    assert result.exit_code == 0 and "MODULE:CONNECTOR" in result.output
+
+
+def test_the_copy_reports_progress_to_a_bar(tmp_path: Path) -> None:
+    bo = shop(books=5)
+    terminal = io.StringIO()
+    terminal.isatty = lambda: True  # type: ignore[method-assign]
+    seen: list[tuple[int, int | None]] = []
+    with ProgressBar("Copying books", stream=terminal) as bar:
+
+        def progress(done: int, total: int | None) -> None:
+            seen.append((done, total))
+            bar(done, total)
+
+        bo.copy_collection("books", DBYmlConnector(path=str(tmp_path / "copy")), on_progress=progress)
+    assert seen == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
+    assert "Copying books" in terminal.getvalue() and "5/5" in terminal.getvalue()

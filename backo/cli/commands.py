@@ -1,4 +1,4 @@
-"""The ``flask backo`` command group: ``migrate``, ``check-integrity``, ``openapi``, ``routes``.
+"""The ``flask backo`` command group: ``migrate``, ``copy``, ``check-integrity``, ``openapi``, ``routes``.
 
 Flask's CLI finds the application as ``flask`` always does (``--app``, ``FLASK_APP``,
 ``app.py``/``wsgi.py``), and these commands find its backoffice in
@@ -25,6 +25,7 @@ from werkzeug.utils import ImportStringError, import_string
 from backo.core.migration import REPORT, migrate_collection
 from backo.http.app_config import find_backoffice
 from backo.http.routes import blueprint_name
+from backo.storage.db.base import DBConnector
 
 from .progress import ProgressBar
 from .report import integrity_lines, migration_lines
@@ -64,6 +65,16 @@ def _backoffice(ctx: click.Context) -> Any:
         return find_backoffice(current_app, ctx.find_root().meta.get("backo.backoffice"))
     except LookupError as exc:
         raise click.UsageError(str(exc), ctx) from exc
+
+
+def _collection(ctx: click.Context, backoffice: Any, name: str) -> Any:
+    """The collection ``name`` of ``backoffice``; a usage error naming the others if there is none."""
+    collection = backoffice.collections.get(name)
+    if collection is None:
+        raise click.BadParameter(
+            f'no collection "{name}" (there are: {", ".join(backoffice.collections)})', ctx, param_hint="COLLECTION"
+        )
+    return collection
 
 
 def _remember_backoffice(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
@@ -130,13 +141,7 @@ def migrate_command(
     """
     backoffice = _backoffice(ctx)
     migration = _migration_function(ctx, function)
-    target = backoffice.collections.get(collection)
-    if target is None:
-        raise click.BadParameter(
-            f'no collection "{collection}" (there are: {", ".join(backoffice.collections)})',
-            ctx,
-            param_hint="COLLECTION",
-        )
+    target = _collection(ctx, backoffice, collection)
     with _store_errors(collection):
         checked = _run(target, migration, ids, True, f"Checking {collection}")
         ready = apply and not checked.failures.get_value()
@@ -144,6 +149,48 @@ def migrate_command(
         written = _run(target, migration, changed, False, f"Writing {collection}") if changed else checked
     _echo(migration_lines(collection, written, applied=ready, examples=examples))
     ctx.exit(PROBLEMS_FOUND if written.failures.get_value() else 0)
+
+
+# --- copy ---------------------------------------------------------------------------------
+
+
+def _target_connector(ctx: click.Context, value: str) -> DBConnector:
+    """The store ``value`` names: a DBConnector, or a callable returning one (imported once the app is loaded)."""
+    try:
+        found = import_string(value)
+    except ImportStringError as exc:
+        raise click.BadParameter(f'cannot import "{value}": {exc.exception}', ctx, param_hint="TARGET") from exc
+    if not isinstance(found, DBConnector) and callable(found):
+        with _store_errors(value):
+            found = found()
+    if not isinstance(found, DBConnector):
+        raise click.BadParameter(
+            f'"{value}" is neither a DBConnector nor a callable returning one', ctx, param_hint="TARGET"
+        )
+    return found
+
+
+@backo_cli.command("copy")
+@click.argument("collection")
+@click.argument("target", metavar="MODULE:CONNECTOR")
+@_backoffice_option
+@click.pass_context
+def copy_command(ctx: click.Context, collection: str, target: str) -> None:
+    """Copy every stored document of COLLECTION into the empty store CONNECTOR, ids kept.
+
+    CONNECTOR ("package.module:name") is a DBConnector, or a function returning one (for
+    example a DBSQLiteConnector on a new file). Documents are copied as stored; the counts
+    are checked at the end. Exits 1 if the target is not empty or a store fails.
+    """
+    backoffice = _backoffice(ctx)
+    source = _collection(ctx, backoffice, collection)
+    connector = _target_connector(ctx, target)
+    with _store_errors(collection), ProgressBar(f"Copying {collection}") as progress:
+        report = backoffice.copy_collection(source, connector, on_progress=progress)
+    click.echo(
+        f"{collection}: {report.copied} documents copied to {type(connector).__name__} "
+        f"({report.target_total} in the target, {progress.rate():.0f} documents/s)"
+    )
 
 
 # --- check-integrity ----------------------------------------------------------------------

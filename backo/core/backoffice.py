@@ -164,6 +164,7 @@ class BaseBackoffice:
         target_connector: DBConnector,
         *,
         progress_every: int = COPY_PROGRESS_EVERY,
+        on_progress: Callable[[int, int | None], None] | None = None,
     ) -> CopyReport:
         """Copy every stored document of ``source`` (a registered name, or a collection) into
         the empty store ``target_connector``, ids kept, and check that the counts match.
@@ -171,7 +172,9 @@ class BaseBackoffice:
         For moving data between stores (YAML to SQLite, to PostgreSQL...): documents are
         copied as stored, under backo's write lock (no write of this process, nor of
         another on the same YAML folders, runs meanwhile). Progress is logged every
-        ``progress_every`` documents on ``backo.migration``. See :mod:`backo.core.copying`.
+        ``progress_every`` documents on ``backo.migration``, and given to
+        ``on_progress(done, total)`` after each document if set (a progress bar). See
+        :mod:`backo.core.copying`.
 
         :raises SSyntaxError: no collection of that name.
         :raises DBError: the target is not empty, a write fails, or the counts differ.
@@ -182,7 +185,9 @@ class BaseBackoffice:
         if collection is None:
             raise SSyntaxError('Backoffice copy : collection "{0}" not registered', source)
         with self.exclusive():
-            return copy_documents(str(collection.name), collection.db_handler, target_connector, progress_every)
+            return copy_documents(
+                str(collection.name), collection.db_handler, target_connector, progress_every, on_progress=on_progress
+            )
 
     def check_integrity(self) -> list[str]:
         """Every reference whose target is missing or does not point back (empty: consistent).

@@ -10,7 +10,9 @@ otherwise :class:`~backo.error.DBError` says so.
 The target must be empty (a copy is not a merge), and must accept the source's ids (a
 MongoDB collection takes only ObjectId strings). File contents (``File`` and
 ``BlobFile`` fields) live in file connectors and are not copied. Progress goes to the
-``migration`` logger (``backo.migration``) at INFO, every ``progress_every`` documents.
+``migration`` logger (``backo.migration``) at INFO, every ``progress_every`` documents, and
+to ``on_progress(done, total)`` after each document when given (``flask backo copy``
+draws its progress bar with it).
 
 Example: moving a collection from its YAML folder to another store, then serving it
 from there::
@@ -19,6 +21,7 @@ from there::
     print(report.copied)  # 5000
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from backo.error import DBError
@@ -60,6 +63,7 @@ def copy_documents(
     target: DBConnector,
     progress_every: int = COPY_PROGRESS_EVERY,
     batch: int = COPY_BATCH,
+    on_progress: Callable[[int, int | None], None] | None = None,
 ) -> CopyReport:
     """Copy every document of ``source`` into the empty ``target`` (see the module).
 
@@ -82,6 +86,8 @@ def copy_documents(
             copied += 1
             if progress_every > 0 and copied % progress_every == 0:
                 log.info("%s copy: %d/%d documents", name, copied, expected)
+            if on_progress is not None:
+                on_progress(copied, expected)
         if len(page) < batch:
             break
     total = _count(target)
